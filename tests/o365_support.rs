@@ -9,8 +9,8 @@ pub fn cases(file: &str) -> Vec<Value> {
     let path = format!("{}/tests/cases/{file}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|error| panic!("cannot read {path}: {error}"));
-    let mut document: Value = serde_json::from_str(&text)
-        .unwrap_or_else(|error| panic!("{path}: {error}"));
+    let mut document: Value =
+        serde_json::from_str(&text).unwrap_or_else(|error| panic!("{path}: {error}"));
     match document.get_mut("cases").map(Value::take) {
         Some(Value::Array(cases)) => cases,
         _ => panic!("{path}: no `cases` list"),
@@ -26,17 +26,13 @@ pub fn name(case: &Value) -> String {
 
 /// The value at a dotted path through nested objects.
 pub fn field<'a>(document: &'a Value, path: &str) -> Option<&'a Value> {
-    path.split('.').try_fold(document, |value, key| value.get(key))
+    path.split('.')
+        .try_fold(document, |value, key| value.get(key))
 }
 
 /// Checks the case's `fields` (dotted path to value, null for absent)
 /// against `document`, collecting what differs.
-pub fn check_fields(
-    name: &str,
-    document: &Value,
-    case: &Value,
-    failures: &mut Vec<String>,
-) {
+pub fn check_fields(name: &str, document: &Value, case: &Value, failures: &mut Vec<String>) {
     let Some(expected) = case.get("fields").and_then(Value::as_object) else {
         return;
     };
@@ -62,8 +58,7 @@ pub fn hostile_values() -> Vec<Value> {
         json!(-1),
         json!(1.5),
         serde_json::from_str("1e400").unwrap_or(Value::Null),
-        serde_json::from_str("-123456789012345678901234567890")
-            .unwrap_or(Value::Null),
+        serde_json::from_str("-123456789012345678901234567890").unwrap_or(Value::Null),
         json!(""),
         json!("@"),
         json!("[::ffff:1.2.3.4]:99999999999999999999"),
