@@ -13,6 +13,8 @@
 //! `event.kind: pipeline_error` and stops), this keeps going and leaves
 //! out only the field that failed; each such place has a `NOTE:`.
 
+use std::sync::OnceLock;
+
 use serde_json::{Map, Value};
 
 use super::{client, json, time};
@@ -623,11 +625,35 @@ fn json_object(key: &str, value: Value) -> Value {
 }
 
 /// The name of a record type number, from Microsoft's list as the
-/// pipeline knows it.
+/// pipeline knows it. The number must be written as the pipeline's table
+/// writes it (`40`, not `040` or `40.0`).
 fn record_type_name(number: &str) -> Option<&'static str> {
-    RECORD_TYPES.lines().skip(1).find_map(|line| {
-        let (key, name) = line.split_once('\t')?;
-        (key == number).then(|| name.trim_end())
+    let digits = number.bytes().all(|b| b.is_ascii_digit());
+    let canonical = digits && (!number.starts_with('0') || number == "0");
+    let index: usize = number.parse().ok().filter(|_| canonical)?;
+    record_type_names().get(index).copied().flatten()
+}
+
+/// The table read once, indexed by number.
+fn record_type_names() -> &'static [Option<&'static str>] {
+    static NAMES: OnceLock<Vec<Option<&'static str>>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut names = Vec::new();
+        for line in RECORD_TYPES.lines().skip(1) {
+            let Some((number, name)) = line.split_once('\t') else {
+                continue;
+            };
+            let Ok(number) = number.parse::<usize>() else {
+                continue;
+            };
+            if names.len() <= number {
+                names.resize(number + 1, None);
+            }
+            if let Some(slot) = names.get_mut(number) {
+                *slot = Some(name.trim_end());
+            }
+        }
+        names
     })
 }
 
@@ -703,8 +729,7 @@ struct Doc(Map<String, Value>);
 
 impl Doc {
     fn set(&mut self, path: &str, value: Value) {
-        let keys: Vec<&str> = path.split('.').collect();
-        set_in(&mut self.0, &keys, value);
+        set_in(&mut self.0, path, value);
     }
 
     fn get(&self, path: &str) -> Option<&Value> {
@@ -731,23 +756,19 @@ impl Doc {
     }
 }
 
-fn set_in(map: &mut Map<String, Value>, keys: &[&str], value: Value) {
-    match keys {
-        [] => {}
-        [last] => {
-            map.insert((*last).into(), value);
-        }
-        [first, rest @ ..] => {
-            let slot = map
-                .entry(*first)
-                .or_insert_with(|| Value::Object(Map::new()));
-            if !slot.is_object() {
-                *slot = Value::Object(Map::new());
-            }
-            if let Value::Object(inner) = slot {
-                set_in(inner, rest, value);
-            }
-        }
+fn set_in(map: &mut Map<String, Value>, path: &str, value: Value) {
+    let Some((first, rest)) = path.split_once('.') else {
+        map.insert(path.into(), value);
+        return;
+    };
+    let slot = map
+        .entry(first)
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !slot.is_object() {
+        *slot = Value::Object(Map::new());
+    }
+    if let Value::Object(inner) = slot {
+        set_in(inner, rest, value);
     }
 }
 
@@ -767,6 +788,9 @@ mod tests {
         );
         assert_eq!(record_type_name("5"), None);
         assert_eq!(record_type_name("record_type"), None);
+        for odd in ["040", "+40", "40 ", "", "-1", "99999999999999999999999"] {
+            assert_eq!(record_type_name(odd), None, "{odd}");
+        }
     }
 
     #[test]
