@@ -144,3 +144,49 @@ fn damaged_text_never_panics() {
         }
     }
 }
+
+/// Random text built from JSON's punctuation and a few words: reading it
+/// gives a record or an error, never a panic.
+#[test]
+fn random_text_never_panics() {
+    let pieces = [
+        "{",
+        "}",
+        "[",
+        "]",
+        "\"",
+        ":",
+        ",",
+        "\\",
+        " ",
+        "\n",
+        "1",
+        "-",
+        "e9",
+        "null",
+        "true",
+        "\"o365audit\"",
+        "\"AuditData\"",
+        "\"_source\"",
+        "\"auditData\"",
+        "\"Operation\"",
+        "\"RecordType\"",
+        "\"Data\"",
+        "é",
+    ];
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for _ in 0..20_000 {
+        let len = (next() % 60) as usize;
+        let text: String = (0..len)
+            .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+            .collect();
+        let _ = read_json(&text);
+        let _ = read_row(&*text);
+    }
+}

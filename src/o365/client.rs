@@ -227,7 +227,8 @@ mod tests {
             ("[2001:db8::abcd]", Some("2001:db8::abcd"), None),
         ];
         for (text, ip, port) in cases {
-            assert_eq!(read(text), (ip.map(String::from), None, port), "{text}");
+            let want = (ip.map(String::from), None, port);
+            assert_eq!(read(text), want, "{text}");
         }
     }
 

@@ -38,9 +38,9 @@ fn parse_unlimited(text: &str) -> Result<Value, RecordError> {
 
 /// serde_json reports its own limit one level early and at the 128th
 /// bracket; the message names the 129th, where the limit is passed.
-fn prefer_depth_error(error: serde_json::Error, position: Position) -> RecordError {
+fn prefer_depth_error(error: serde_json::Error, at: Position) -> RecordError {
     if error.to_string().starts_with("recursion limit exceeded") {
-        too_deep(position)
+        too_deep(at)
     } else {
         syntax_error(error)
     }

@@ -13,7 +13,8 @@
 //! use m365_restricted_sender::o365::{read_json, RecordKind};
 //!
 //! let text = r#"{"o365audit": {
-//!     "CreationTime": "2024-05-01T10:00:00", "Id": "00000000-0000-0000-0000-000000000001",
+//!     "CreationTime": "2024-05-01T10:00:00",
+//!     "Id": "00000000-0000-0000-0000-000000000001",
 //!     "RecordType": 40, "Workload": "SecurityComplianceCenter",
 //!     "Operation": "AlertTriggered", "ResultStatus": "Succeeded",
 //!     "Name": "User restricted from sending email"}}"#;
@@ -21,8 +22,10 @@
 //! assert_eq!(record.kind, RecordKind::O365Audit);
 //! assert_eq!(record.event["event"]["provider"], "SecurityComplianceCenter");
 //! assert_eq!(record.event["event"]["code"], "SecurityComplianceAlerts");
-//! assert_eq!(record.event["rule"]["name"], "User restricted from sending email");
-//! assert_eq!(record.timestamp().unwrap().to_string(), "2024-05-01T10:00:00.000Z");
+//! let name = &record.event["rule"]["name"];
+//! assert_eq!(name, "User restricted from sending email");
+//! let time = record.timestamp().unwrap().to_string();
+//! assert_eq!(time, "2024-05-01T10:00:00.000Z");
 //! ```
 
 mod client;

@@ -19,6 +19,8 @@ use serde_json::{Map, Value};
 
 use super::{client, json, time};
 
+type Object = Map<String, Value>;
+
 const ECS_VERSION: &str = "8.11.0";
 const ALERTS: &str = "SecurityComplianceAlerts";
 const DLP: [&str; 2] = ["ComplianceDLPSharePoint", "ComplianceDLPExchange"];
@@ -26,12 +28,15 @@ const RECORD_TYPES: &str = include_str!("record_types.tsv");
 
 /// The short keys of an alert's `Data` blob that the pipeline copies from
 /// `o365.audit.Data.flattened` up to `o365.audit.Data`.
+#[rustfmt::skip]
 const DATA_KEYS: &[&str] = &[
-    "ad", "af", "aii", "ail", "alk", "als", "an", "at", "cid", "cpid", "dm", "dpn", "eid", "etps",
-    "etype", "f3u", "fvs", "imsgid", "lon", "mat", "md", "ms", "od", "op", "ot", "plk", "pud",
-    "reid", "rid", "sev", "sict", "sid", "sip", "sitmi", "srt", "ssic", "suid", "tdc", "te", "thn",
-    "tht", "tid", "tpid", "tpt", "trc", "ts", "tsd", "ttdt", "ttr", "upfc", "upfv", "ut", "von",
-    "wl", "zfh", "zfn", "zmfh", "zmfn", "zu",
+    "ad", "af", "aii", "ail", "alk", "als", "an", "at", "cid", "cpid",
+    "dm", "dpn", "eid", "etps", "etype", "f3u", "fvs", "imsgid", "lon",
+    "mat", "md", "ms", "od", "op", "ot", "plk", "pud", "reid", "rid",
+    "sev", "sict", "sid", "sip", "sitmi", "srt", "ssic", "suid", "tdc",
+    "te", "thn", "tht", "tid", "tpid", "tpt", "trc", "ts", "tsd", "ttdt",
+    "ttr", "upfc", "upfv", "ut", "von", "wl", "zfh", "zfn", "zmfh", "zmfn",
+    "zu",
 ];
 
 /// `Data` keys holding times, rewritten as `@timestamp` is.
@@ -75,7 +80,8 @@ const PLATFORMS: [&str; 6] = [
 /// let raw = json!({
 ///     "CreationTime": "2024-05-01T10:00:00", "RecordType": 40,
 ///     "Workload": "SecurityComplianceCenter", "Operation": "AlertTriggered",
-///     "Name": "User restricted from sending email", "ResultStatus": "Succeeded"
+///     "Name": "User restricted from sending email",
+///     "ResultStatus": "Succeeded"
 /// });
 /// let event = normalize(raw.as_object().unwrap());
 /// assert_eq!(event["event"]["action"], "AlertTriggered");
@@ -245,7 +251,7 @@ impl Normalizer {
         self.alert_links();
     }
 
-    fn reshape(&mut self, field: &str, shape: fn(&[Value]) -> Map<String, Value>) {
+    fn reshape(&mut self, field: &str, shape: fn(&[Value]) -> Object) {
         let reshaped = match self.raw.get(field) {
             Some(Value::Array(items)) => Value::Object(shape(items)),
             Some(text @ Value::String(_)) => json_object("_raw", text.clone()),
@@ -527,7 +533,8 @@ impl Normalizer {
         if let Some(subject) = text("ms") {
             self.doc.append_unique("email.subject", subject.into());
         }
-        for (key, field) in [("aii", "email.local_id"), ("imsgid", "email.message_id")] {
+        let ids = [("aii", "email.local_id"), ("imsgid", "email.message_id")];
+        for (key, field) in ids {
             match text(key) {
                 Some(id) if self.doc.get(field).is_none() => {
                     self.doc.set(field, vec![id].into());

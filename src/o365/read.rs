@@ -4,10 +4,13 @@
 
 use serde_json::{Map, Value};
 
-use super::error::{RecordError, RecordErrorKind};
+use super::error::{Position, RecordError, RecordErrorKind};
 use super::json;
 use super::normalize::normalize;
 use super::time::{parse_time, Timestamp};
+
+type Object = Map<String, Value>;
+type Result<T, E = RecordError> = std::result::Result<T, E>;
 
 /// One audit event, ready to be judged.
 #[derive(Clone, Debug, PartialEq)]
@@ -117,19 +120,18 @@ pub fn read_value(value: Value) -> Result<Record, RecordError> {
 /// Reads an export row through its `AuditData` cell. The row's other
 /// columns are copies for display and are not read.
 pub fn read_row<R: AuditRow + ?Sized>(row: &R) -> Result<Record, RecordError> {
-    let cell = row.audit_data().ok_or_else(|| {
-        let message = "missing `AuditData` column";
-        RecordError::new(RecordErrorKind::Wrapper, message, None)
-    })?;
-    let body = object_in_text(cell, "AuditData")?;
-    Ok(classify(body, Some(RecordKind::ExportRow), None))
+    let cell = row.audit_data();
+    let cell = cell.ok_or_else(|| wrapper_error("missing `AuditData` column"))?;
+    let mut record = classify(object_in_text(cell, "AuditData")?);
+    record.kind = RecordKind::ExportRow;
+    Ok(record)
 }
 
 /// Wrappers may nest (a hit whose `_source` is an `o365audit` document);
 /// a few levels are plenty.
 const MAX_WRAPPERS: usize = 4;
 
-fn read_object(mut body: Map<String, Value>) -> Result<Record, RecordError> {
+fn read_object(mut body: Object) -> Result<Record, RecordError> {
     let mut kind = None;
     let mut index = None;
     for _ in 0..MAX_WRAPPERS {
@@ -140,17 +142,20 @@ fn read_object(mut body: Map<String, Value>) -> Result<Record, RecordError> {
         index = index.or(unwrapped.index);
         body = unwrapped.body;
     }
-    Ok(classify(body, kind, index))
+    let mut record = classify(body);
+    record.kind = kind.unwrap_or(record.kind);
+    record.index = index;
+    Ok(record)
 }
 
 struct Unwrapped {
     kind: RecordKind,
-    body: Map<String, Value>,
+    body: Object,
     index: Option<String>,
 }
 
 /// Takes off the first known wrapper, trying them in a fixed order.
-fn unwrap_once(object: &mut Map<String, Value>) -> Result<Option<Unwrapped>, RecordError> {
+fn unwrap_once(object: &mut Object) -> Result<Option<Unwrapped>, RecordError> {
     let found = if is_o365audit_wrapper(object) {
         Some((RecordKind::O365Audit, "o365audit"))
     } else if object.contains_key("auditData") {
@@ -177,28 +182,28 @@ fn unwrap_once(object: &mut Map<String, Value>) -> Result<Option<Unwrapped>, Rec
 /// `o365audit` holding an object, in a document that has not been through
 /// the pipeline: one that has (it carries `event.kind`, `pipeline_error`
 /// when it failed there) is what Elastic indexed, and is taken as it is.
-fn is_o365audit_wrapper(object: &Map<String, Value>) -> bool {
+fn is_o365audit_wrapper(object: &Object) -> bool {
     let processed = object.contains_key("event.kind")
         || object.get("event").and_then(|e| e.get("kind")).is_some();
     object.get("o365audit").is_some_and(Value::is_object) && !processed
 }
 
 /// A wrapper's record: an object, or JSON text holding one.
-fn object_in(value: Value, field: &'static str) -> Result<Map<String, Value>, RecordError> {
+fn object_in(value: Value, field: &'static str) -> Result<Object, RecordError> {
     match value {
         Value::Object(object) => Ok(object),
         Value::String(text) => object_in_text(&text, field),
         _ => {
             let message = "expected an object or JSON text";
-            Err(RecordError::new(RecordErrorKind::Wrapper, message, None).inside(field))
+            Err(wrapper_error(message).inside(field))
         }
     }
 }
 
-fn object_in_text(text: &str, field: &'static str) -> Result<Map<String, Value>, RecordError> {
+fn object_in_text(text: &str, field: &'static str) -> Result<Object> {
     if text.trim().is_empty() {
         let message = format!("empty `{field}`");
-        return Err(RecordError::new(RecordErrorKind::Wrapper, message, None));
+        return Err(wrapper_error(message));
     }
     match json::parse(text).map_err(|error| error.inside(field))? {
         Value::Object(object) => Ok(object),
@@ -208,48 +213,48 @@ fn object_in_text(text: &str, field: &'static str) -> Result<Map<String, Value>,
 
 /// A raw record has `Workload` or `Operation`, and `RecordType` or
 /// `CreationTime`; any other object is an ECS document.
-fn is_raw(object: &Map<String, Value>) -> bool {
+fn is_raw(object: &Object) -> bool {
     let has = |key: &str| object.contains_key(key);
-    (has("Workload") || has("Operation")) && (has("RecordType") || has("CreationTime"))
+    let what = has("Workload") || has("Operation");
+    let when = has("RecordType") || has("CreationTime");
+    what && when
 }
 
-fn classify(
-    body: Map<String, Value>,
-    wrapper: Option<RecordKind>,
-    index: Option<String>,
-) -> Record {
-    if is_raw(&body) {
-        Record {
-            kind: wrapper.unwrap_or(RecordKind::Raw),
-            event: normalize(&body),
-            raw: Some(Value::Object(body)),
-            index,
-        }
+/// A bare record: raw (normalized) or ECS (as it is).
+fn classify(body: Object) -> Record {
+    let (kind, event, raw) = if is_raw(&body) {
+        (RecordKind::Raw, normalize(&body), Some(Value::Object(body)))
     } else {
-        Record {
-            kind: wrapper.unwrap_or(RecordKind::Ecs),
-            event: Value::Object(body),
-            raw: None,
-            index,
-        }
+        (RecordKind::Ecs, Value::Object(body), None)
+    };
+    Record {
+        kind,
+        event,
+        raw,
+        index: None,
     }
 }
 
-fn not_an_object(value: &Value, position: Option<super::Position>) -> RecordError {
+fn wrapper_error(message: impl Into<String>) -> RecordError {
+    RecordError::new(RecordErrorKind::Wrapper, message, None)
+}
+
+fn not_an_object(value: &Value, position: Option<Position>) -> RecordError {
     let found = match value {
         Value::Array(_) => "an array",
         Value::String(_) => "a string",
         Value::Number(_) => "a number",
         Value::Bool(true) => "`true`",
         Value::Bool(false) => "`false`",
-        Value::Null | Value::Object(_) => "`null`",
+        Value::Null => "`null`",
+        Value::Object(_) => "an object",
     };
     let message = format!("expected an object, found {found}");
     RecordError::new(RecordErrorKind::NotAnObject, message, position)
 }
 
 /// Where the value in `text` starts.
-fn first_byte(text: &str) -> Option<super::Position> {
+fn first_byte(text: &str) -> Option<Position> {
     let at = text.find(|c: char| !c.is_whitespace())?;
     Some(json::position_of(text, at))
 }

@@ -98,7 +98,8 @@ fn epoch_number(number: &serde_json::Number) -> Option<Timestamp> {
     // NOTE: a fraction of a millisecond is cut toward the earlier instant,
     // as fractions of a second are.
     let millis = number.as_f64()?.floor();
-    let in_range = (Timestamp::MIN.0 as f64..=Timestamp::MAX.0 as f64).contains(&millis);
+    let range = Timestamp::MIN.0 as f64..=Timestamp::MAX.0 as f64;
+    let in_range = range.contains(&millis);
     in_range.then_some(Timestamp(millis as i64))
 }
 
@@ -202,7 +203,8 @@ impl<'a> Cursor<'a> {
                 day = self.digits(2)?;
             }
         }
-        let valid = (1..=12).contains(&month) && (1..=days_in_month(year, month)).contains(&day);
+        let days = 1..=days_in_month(year, month);
+        let valid = (1..=12).contains(&month) && days.contains(&day);
         valid.then(|| days_from_civil(year, month, day))
     }
 
@@ -220,7 +222,8 @@ impl<'a> Cursor<'a> {
             }
         }
         let valid = hour < 24 && minute < 60 && second < 60;
-        valid.then_some(hour * MS_PER_HOUR + minute * MS_PER_MINUTE + second * 1000 + millis)
+        let clock = hour * MS_PER_HOUR + minute * MS_PER_MINUTE;
+        valid.then_some(clock + second * 1000 + millis)
     }
 
     /// One or more digits; the first three are milliseconds, the rest are
@@ -282,7 +285,8 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let year_of_era = year.rem_euclid(400);
     let month_from_march = (month + 9) % 12;
     let day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let leap_days = year_of_era / 4 - year_of_era / 100;
+    let day_of_era = year_of_era * 365 + leap_days + day_of_year;
     era * 146_097 + day_of_era - 719_468
 }
 
@@ -291,9 +295,12 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let shifted = days + 719_468;
     let era = shifted.div_euclid(146_097);
     let day_of_era = shifted.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    // The era's days without its leap days, divided into years.
+    let (four_years, centuries) = (day_of_era / 1460, day_of_era / 36_524);
+    let leap_days = four_years - centuries + day_of_era / 146_096;
+    let year_of_era = (day_of_era - leap_days) / 365;
+    let leap_days_before = year_of_era / 4 - year_of_era / 100;
+    let day_of_year = day_of_era - (365 * year_of_era + leap_days_before);
     let month_from_march = (5 * day_of_year + 2) / 153;
     let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
     let month = if month_from_march < 10 {
