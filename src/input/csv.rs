@@ -37,8 +37,8 @@ pub(crate) struct CsvSplitter {
     /// The current record's own text.
     raw: Partial,
     in_record: bool,
-    /// Quotes in the current record: an odd count at the end of the input
-    /// means a quote was never closed.
+    /// Quotes in the current record: quoting always pairs them, so an odd
+    /// count means a quote was never closed.
     quotes: u64,
     /// The line of the next byte.
     line: u64,
@@ -106,11 +106,6 @@ impl CsvSplitter {
     pub(crate) fn finish(&mut self, sink: &mut Sink<'_>) {
         if self.stopped || !self.in_record {
             return;
-        }
-        if self.quotes % 2 == 1 {
-            let line = self.raw.line;
-            let message = format!("unterminated quote{}", from_line(line));
-            return self.stop(sink, line, message);
         }
         loop {
             let out = self.out.get_mut(self.nout..).unwrap_or_default();
@@ -194,6 +189,13 @@ impl CsvSplitter {
     fn record(&mut self, text: &str, end: usize, sink: &mut Sink<'_>) {
         self.in_record = false;
         let line = self.raw.line;
+        if self.quotes % 2 == 1 {
+            // NOTE: a quote left open swallows the lines after it until
+            // another quote happens to close it; where the damage ends
+            // cannot be known, so nothing after it is trusted.
+            let message = format!("unterminated quote{}", from_line(line));
+            return self.stop(sink, line, message);
+        }
         let (nout, nend) = (self.nout, self.nend);
         self.nout = 0;
         self.nend = 0;

@@ -268,6 +268,25 @@ pub enum Container {
     Unrecognized,
 }
 
+impl Container {
+    /// A short name: `empty`, `json`, `es-response`, `graph`,
+    /// `pipeline-test`, `purview-csv`, `purview-csv-classic`,
+    /// `powershell-csv` or `unrecognized`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Container::Empty => "empty",
+            Container::Json => "json",
+            Container::EsResponse => "es-response",
+            Container::Graph => "graph",
+            Container::PipelineTest => "pipeline-test",
+            Container::PurviewCsv => "purview-csv",
+            Container::PurviewCsvClassic => "purview-csv-classic",
+            Container::PowershellCsv => "powershell-csv",
+            Container::Unrecognized => "unrecognized",
+        }
+    }
+}
+
 /// Something about a file that is worth saying but is not an error.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {

@@ -177,8 +177,8 @@ impl TextStage {
         if let Splitter::Prelude(_) = self.splitter {
             let line = self.splitter.next_line();
             error(sink, line, format!("{reason}{}", from_line(line)));
+            self.splitter = Splitter::Rejected;
         }
-        self.splitter = Splitter::Rejected;
     }
 
     /// Decodes what the decoder still holds.

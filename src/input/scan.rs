@@ -473,7 +473,7 @@ impl Scanner {
         let keys = &mut self.keys;
         let hits = self.depth == 1 && keys.state == KeyState::AfterColon && keys.is(b"hits");
         self.depth += 1;
-        keys.in_hits = hits;
+        keys.in_hits |= hits;
         keys.state = match hits {
             true => KeyState::ExpectKey,
             false => KeyState::Value,

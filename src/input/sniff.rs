@@ -163,7 +163,10 @@ fn not_audit_text(line: &str, comma: Vec<String>, semicolon: Vec<String>) -> Str
         true => comma,
         false => semicolon,
     };
-    let short = |c: &String| c.len() <= 40 && c.split_whitespace().count() <= 3;
+    let short = |c: &String| {
+        let words = c.split_whitespace().count();
+        c.len() <= 40 && (1..=3).contains(&words)
+    };
     if columns.len() >= 2 && columns.iter().all(short) {
         let names: Vec<String> = columns
             .iter()
