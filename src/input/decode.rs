@@ -94,7 +94,7 @@ impl Utf8Lines {
 
     /// Decodes whole valid stretches at once and stops at each line that
     /// is not UTF-8.
-    fn fast<'b>(&mut self, mut rest: &'b [u8], emit: &mut Emit<'_>) {
+    fn fast(&mut self, mut rest: &[u8], emit: &mut Emit<'_>) {
         loop {
             let bad = match std::str::from_utf8(rest) {
                 Ok(text) => return self.valid_tail(text, emit),

@@ -18,6 +18,8 @@ pub(crate) type Out<'o> = dyn FnMut(&[u8]) + 'o;
 /// A gzip stream of one member or several, one after another.
 pub(crate) struct Gunzip {
     decoder: MultiGzDecoder<Vec<u8>>,
+    /// Compressed bytes short of a whole step.
+    pending: Vec<u8>,
     failed: bool,
 }
 
@@ -25,23 +27,39 @@ impl Gunzip {
     pub(crate) fn new() -> Gunzip {
         Gunzip {
             decoder: MultiGzDecoder::new(Vec::new()),
+            pending: Vec::with_capacity(STEP),
             failed: false,
         }
     }
 
     /// Decompresses a chunk; an error says what is wrong with the data, and
     /// nothing more is decompressed after it.
+    ///
+    /// NOTE: the decoder is always given the same steps of the compressed
+    /// stream, whatever the chunks: how much it writes out before it finds
+    /// damage depends on the steps, and the pieces must not.
     pub(crate) fn push(&mut self, input: &[u8], out: &mut Out<'_>) -> Result<(), String> {
         if self.failed {
             return Ok(());
         }
-        for step in input.chunks(STEP) {
-            let written = self.decoder.write_all(step);
-            self.drain(out);
-            if let Err(e) = written {
-                self.failed = true;
-                return Err(describe(&e));
+        let mut rest = input;
+        if !self.pending.is_empty() {
+            let wanted = (STEP - self.pending.len()).min(rest.len());
+            let (head, tail) = rest.split_at(wanted);
+            self.pending.extend_from_slice(head);
+            rest = tail;
+            if self.pending.len() < STEP {
+                return Ok(());
             }
+            let step = std::mem::take(&mut self.pending);
+            self.write(&step, out)?;
+            self.pending = step;
+            self.pending.clear();
+        }
+        let steps = rest.chunks_exact(STEP);
+        self.pending.extend_from_slice(steps.remainder());
+        for step in steps {
+            self.write(step, out)?;
         }
         Ok(())
     }
@@ -51,10 +69,24 @@ impl Gunzip {
         if self.failed {
             return Ok(());
         }
+        let last = std::mem::take(&mut self.pending);
+        self.write(&last, out)?;
+        // NOTE: flate2 may panic on a write after `try_finish`; `failed`
+        // keeps any further call away from the decoder.
         self.failed = true;
         let finished = self.decoder.try_finish();
         self.drain(out);
         finished.map_err(|e| describe(&e))
+    }
+
+    fn write(&mut self, step: &[u8], out: &mut Out<'_>) -> Result<(), String> {
+        let written = self.decoder.write_all(step);
+        self.drain(out);
+        written.map_err(|e| {
+            self.failed = true;
+            self.pending.clear();
+            describe(&e)
+        })
     }
 
     fn drain(&mut self, out: &mut Out<'_>) {

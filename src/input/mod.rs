@@ -55,7 +55,7 @@
 //! reader.push(b"ation\":\"B\"}\n", &mut sink);
 //! let summary = reader.finish(&mut sink);
 //! assert_eq!(seen[1], (2, "{\"Operation\":\"B\"}".to_string()));
-//! assert_eq!(summary.bytes, 41);
+//! assert_eq!(summary.bytes, 36);
 //! ```
 
 mod cp1252;

@@ -14,7 +14,7 @@ pub(crate) enum Splitter {
     /// Not decided yet: the text so far is kept.
     Prelude(String),
     Json(JsonSplitter),
-    Csv(CsvSplitter),
+    Csv(Box<CsvSplitter>),
     /// The text is not read (an error was given for the whole file).
     Rejected,
 }
@@ -95,7 +95,7 @@ impl Splitter {
             Judgement::Wait => return,
             Judgement::Empty => return,
             Judgement::Json => Splitter::Json(JsonSplitter::new(cap)),
-            Judgement::Csv(delimiter) => Splitter::Csv(CsvSplitter::new(delimiter, cap)),
+            Judgement::Csv(delimiter) => Splitter::Csv(Box::new(CsvSplitter::new(delimiter, cap))),
             Judgement::Rejected(line, message) => {
                 error(sink, line, message);
                 *self = Splitter::Rejected;
