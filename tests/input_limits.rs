@@ -1,7 +1,7 @@
 //! The input layer's limits and its behaviour on hostile input: large
 //! records, records over the limit, deep nesting, random bytes.
 
-use m365_restricted_sender::input::{Body, FileReader, Piece, MAX_PIECE};
+use m365_restricted_sender::input::{Body, FileReader, Piece, ReaderOptions, MAX_PIECE};
 
 /// A piece, owned: kind, line, and text (JSON text, `AuditData` or error).
 type Seen = (&'static str, u64, String);
@@ -28,7 +28,11 @@ fn read(bytes: &[u8], chunk: usize) -> Vec<Seen> {
 }
 
 fn read_limited(bytes: &[u8], chunk: usize, limit: usize) -> Vec<Seen> {
-    read_with(&mut FileReader::with_piece_limit(limit), bytes, chunk)
+    let options = ReaderOptions {
+        piece_limit: limit,
+        ..ReaderOptions::default()
+    };
+    read_with(&mut FileReader::with_options(options), bytes, chunk)
 }
 
 fn kinds(pieces: &[Seen]) -> Vec<(&'static str, u64)> {
@@ -225,4 +229,33 @@ fn row_cells_are_read_by_name_whatever_the_case() {
     reader.push(csv.as_bytes(), &mut sink);
     reader.finish(&mut sink);
     assert_eq!(rows, 1);
+}
+
+#[test]
+fn escapes_and_brackets_inside_strings_in_any_chunks() {
+    let long = "\\\"]}".repeat(40);
+    let text = format!(
+        "[\n{{\"a\":\"x\\\\\\\"y\\\\\",\"b\":[\"]\",\"{{\"]}},\n\
+         {{\"c\":\"\\\\\",\"d\":{{\"e\":\"{long}\"}}}},\n\
+         \"]\\\"\", 12, true\n]\n"
+    );
+    let whole = read(text.as_bytes(), usize::MAX);
+    for chunk in 1..=9 {
+        assert_eq!(read(text.as_bytes(), chunk), whole, "chunks of {chunk}");
+    }
+    let texts: Vec<&str> = whole.iter().map(|(_, _, t)| t.as_str()).collect();
+    let first = "{\"a\":\"x\\\\\\\"y\\\\\",\"b\":[\"]\",\"{\"]}";
+    assert_eq!(texts[0], first);
+    assert!(texts[1].ends_with(&format!("{long}\"}}}}")), "{}", texts[1]);
+    assert_eq!(&texts[2..], ["\"]\\\"\"", "12", "true"]);
+    assert_eq!(
+        kinds(&whole),
+        [
+            ("json", 2),
+            ("json", 3),
+            ("json", 4),
+            ("json", 4),
+            ("json", 4)
+        ]
+    );
 }

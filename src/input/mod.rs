@@ -69,7 +69,7 @@ mod scan;
 mod sniff;
 mod text;
 
-pub use reader::FileReader;
+pub use reader::{FileReader, ReaderOptions};
 
 /// The longest piece that is read, in bytes of decoded text: 64 MiB.
 ///
@@ -189,8 +189,9 @@ impl<'a> Row<'a> {
 pub struct FileSummary {
     /// Bytes given, as given (compressed when the file is compressed).
     pub bytes: u64,
-    /// SHA-256 of the bytes as given, lowercase hexadecimal.
-    pub sha256: String,
+    /// SHA-256 of the bytes as given, lowercase hexadecimal; `None` when
+    /// [`ReaderOptions::sha256`] turned it off.
+    pub sha256: Option<String>,
     /// The text encoding.
     pub encoding: Encoding,
     /// The compression, if any.

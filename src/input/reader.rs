@@ -19,12 +19,37 @@ use super::{Compression, Encoding, FileSummary, Piece, Warning};
 /// were cut.
 pub struct FileReader {
     bytes: u64,
-    hasher: Sha256,
+    hasher: Option<Sha256>,
     /// The first bytes, until the gzip magic can be judged.
     head: Vec<u8>,
     started: bool,
     gzip: Option<Gunzip>,
     text: TextStage,
+}
+
+/// How a [`FileReader`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReaderOptions {
+    /// The longest piece read, in bytes of decoded text; a longer one is
+    /// an error. [`MAX_PIECE`] by default; lower it for hosts with little
+    /// memory.
+    pub piece_limit: usize,
+    /// Whether to compute the file's SHA-256 (on by default).
+    ///
+    /// NOTE: hashing is the costliest step of reading NDJSON: about
+    /// 1.5 GB/s natively with the CPU's SHA instructions, several times
+    /// slower in WebAssembly, which has none. A host that does not show the
+    /// hash, or hashes elsewhere, turns it off.
+    pub sha256: bool,
+}
+
+impl Default for ReaderOptions {
+    fn default() -> ReaderOptions {
+        ReaderOptions {
+            piece_limit: MAX_PIECE,
+            sha256: true,
+        }
+    }
 }
 
 /// Decompressed bytes to pieces.
@@ -49,29 +74,29 @@ impl Default for FileReader {
 }
 
 impl FileReader {
-    /// A reader for one file, with the usual piece limit, [`MAX_PIECE`].
+    /// A reader for one file, with the default options.
     pub fn new() -> FileReader {
-        FileReader::with_piece_limit(MAX_PIECE)
+        FileReader::with_options(ReaderOptions::default())
     }
 
-    /// A reader whose pieces may be at most `limit` bytes of decoded text;
-    /// a longer piece is an error. For hosts with little memory, and for
-    /// tests.
-    pub fn with_piece_limit(limit: usize) -> FileReader {
+    /// A reader with other limits, or without the file's SHA-256.
+    pub fn with_options(options: ReaderOptions) -> FileReader {
         FileReader {
             bytes: 0,
-            hasher: Sha256::new(),
+            hasher: options.sha256.then(Sha256::new),
             head: Vec::new(),
             started: false,
             gzip: None,
-            text: TextStage::new(limit),
+            text: TextStage::new(options.piece_limit),
         }
     }
 
     /// Reads the next chunk of the file.
     pub fn push(&mut self, chunk: &[u8], sink: &mut dyn FnMut(Piece<'_>)) {
         self.bytes += chunk.len() as u64;
-        self.hasher.update(chunk);
+        if let Some(hasher) = &mut self.hasher {
+            hasher.update(chunk);
+        }
         if self.started {
             return self.route(chunk, sink);
         }
@@ -117,12 +142,10 @@ impl FileReader {
     }
 
     fn summary(&mut self) -> FileSummary {
-        let hasher = std::mem::take(&mut self.hasher);
-        let sha256 = hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let sha256 = self.hasher.take().map(|hasher| {
+            let digest = hasher.finalize();
+            digest.iter().map(|b| format!("{b:02x}")).collect()
+        });
         FileSummary {
             bytes: self.bytes,
             sha256,

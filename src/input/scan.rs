@@ -139,6 +139,39 @@ const STRUCTURAL: [bool; 256] = {
     table
 };
 
+/// Bytes that end a run of string content.
+const STRING_STOP: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
+/// Passes over a string from just after its opening quote: the offset
+/// after its closing quote, or how the string stands at the slice's end.
+fn skip_string(bytes: &[u8], mut at: usize) -> Result<usize, Lex> {
+    loop {
+        // NOTE: most strings of audit records are short, where a plain
+        // loop beats setting up `memchr2`; long ones go to `memchr2`.
+        let short = bytes.len().min(at + 16);
+        while at < short && !STRING_STOP[usize::from(bytes[at])] {
+            at += 1;
+        }
+        if at == short && at < bytes.len() {
+            match memchr2(b'"', b'\\', &bytes[at..]) {
+                Some(k) => at += k,
+                None => return Err(Lex::Str),
+            }
+        }
+        match bytes.get(at) {
+            None => return Err(Lex::Str),
+            Some(b'"') => return Ok(at + 1),
+            Some(_) if at + 1 == bytes.len() => return Err(Lex::Esc),
+            Some(_) => at += 2,
+        }
+    }
+}
+
 fn ends_bare(byte: u8) -> bool {
     matches!(
         byte,
@@ -301,11 +334,63 @@ impl Scanner {
         if self.watched() {
             return self.watch_byte(bytes, at);
         }
+        if self.in_piece && self.depth > self.floor() {
+            return self.inside(bytes, at);
+        }
         let at_level = self.depth == self.piece_depth && self.pieces;
         match (self.in_piece, at_level, self.top) {
             (_, _, Top::Closed) => self.after_line_array(bytes, at),
             (false, true, _) => self.level_byte(bytes, at),
             _ => self.deep(bytes, at),
+        }
+    }
+
+    /// The depth below which a piece needs more than bracket counting:
+    /// where it ends, or where a top-level object's keys are read.
+    fn floor(&self) -> u64 {
+        match (self.watch && self.top == Top::Object, self.keys.in_hits) {
+            (true, true) => 2,
+            (true, false) => 1,
+            (false, _) => self.piece_depth,
+        }
+    }
+
+    /// The inside of a piece, above its floor: the hot loop. It counts
+    /// brackets and passes over strings, and leaves the bracket that
+    /// brings the depth back to the floor to [`Scanner::deep`].
+    fn inside(&mut self, bytes: &[u8], at: &mut usize) -> Option<Event> {
+        let floor = self.floor();
+        let mut depth = self.depth;
+        let mut i = *at;
+        while let Some(&byte) = bytes.get(i) {
+            if !STRUCTURAL[usize::from(byte)] {
+                i += 1;
+                continue;
+            }
+            match byte {
+                b'"' => match skip_string(bytes, i + 1) {
+                    Ok(end) => i = end,
+                    Err(lex) => {
+                        self.lex = lex;
+                        i = bytes.len();
+                    }
+                },
+                b'{' | b'[' => {
+                    depth += 1;
+                    i += 1;
+                }
+                _ if depth <= floor + 1 => break,
+                _ => {
+                    depth -= 1;
+                    i += 1;
+                }
+            }
+        }
+        self.depth = depth;
+        *at = i;
+        match i < bytes.len() {
+            true => self.deep(bytes, at),
+            false => None,
         }
     }
 
