@@ -259,3 +259,10 @@ fn escapes_and_brackets_inside_strings_in_any_chunks() {
         ]
     );
 }
+
+#[test]
+fn a_header_repeated_with_its_own_byte_order_mark_is_structural() {
+    let csv = "RecordId,AuditData\nr1,{}\n\u{FEFF}RecordId,AuditData\nr2,{}\n";
+    let pieces = read(csv.as_bytes(), usize::MAX);
+    assert_eq!(kinds(&pieces), [("row", 2), ("row", 4)]);
+}

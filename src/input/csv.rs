@@ -298,11 +298,15 @@ fn header_of(cells: &str, ends: &[usize], line: u64) -> Kind {
     }
 }
 
+/// Whether a row repeats the header (exports concatenated, each with its
+/// header and perhaps its own byte order mark).
 fn is_header(header: &Header, cells: &str, ends: &[usize]) -> bool {
-    ends.len() == header.names.len()
-        && header.names.iter().enumerate().all(|(i, name)| {
-            cell_at(cells, ends, i).is_some_and(|c| c.trim().eq_ignore_ascii_case(name))
-        })
+    let same = |(i, name): (usize, &String)| {
+        let cell = cell_at(cells, ends, i).unwrap_or_default();
+        let cell = cell.trim_start_matches('\u{FEFF}').trim();
+        cell.eq_ignore_ascii_case(name)
+    };
+    ends.len() == header.names.len() && header.names.iter().enumerate().all(same)
 }
 
 fn is_type_line(cells: Result<&str, std::str::Utf8Error>, ends: &[usize]) -> bool {

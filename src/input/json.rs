@@ -5,6 +5,12 @@
 //! stands alone, and a damaged line spoils nothing else. Otherwise values
 //! follow each other (pretty-printed objects, top-level arrays, containers)
 //! and are found by the structural [`Scanner`].
+//!
+//! NOTE: only the first value can make the input NDJSON, and only the
+//! values read as values one after another are checked for containers; an
+//! NDJSON line that holds a whole search response stays one piece.
+//! TODO: recognize a container on a later NDJSON line too, if such files
+//! turn up (each line is then a page of a scroll).
 
 use memchr::memchr;
 
@@ -227,6 +233,9 @@ impl JsonSplitter {
         at
     }
 
+    // TODO: a byte order mark at the start of a later line (files joined
+    // with `cat`) stays in that line's piece, which then fails to parse;
+    // skipping U+FEFF here would read it.
     fn line_start(&mut self, bytes: &[u8], from: usize) -> usize {
         let rest = &bytes[from..];
         let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\r');

@@ -244,7 +244,8 @@ impl Compression {
     }
 }
 
-/// The shape of a file's content.
+/// The shape of a file's content. For JSON, the first known container
+/// found names the file, even when other values follow it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Container {
     /// No content at all, or only blank lines.
