@@ -151,18 +151,7 @@ const STRING_STOP: [bool; 256] = {
 /// after its closing quote, or how the string stands at the slice's end.
 fn skip_string(bytes: &[u8], mut at: usize) -> Result<usize, Lex> {
     loop {
-        // NOTE: most strings of audit records are short, where a plain
-        // loop beats setting up `memchr2`; long ones go to `memchr2`.
-        let short = bytes.len().min(at + 16);
-        while at < short && !STRING_STOP[usize::from(bytes[at])] {
-            at += 1;
-        }
-        if at == short && at < bytes.len() {
-            match memchr2(b'"', b'\\', &bytes[at..]) {
-                Some(k) => at += k,
-                None => return Err(Lex::Str),
-            }
-        }
+        at = string_stop(bytes, at);
         match bytes.get(at) {
             None => return Err(Lex::Str),
             Some(b'"') => return Ok(at + 1),
@@ -170,6 +159,34 @@ fn skip_string(bytes: &[u8], mut at: usize) -> Result<usize, Lex> {
             Some(_) => at += 2,
         }
     }
+}
+
+/// The offset of the next quote or backslash (or the slice's end).
+///
+/// NOTE: eight bytes at a time, since most strings of audit records are
+/// a few words long, where setting up `memchr2` costs more than it saves.
+fn string_stop(bytes: &[u8], mut at: usize) -> usize {
+    while let Some(word) = bytes.get(at..at + 8) {
+        let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        let found = has_byte(word, b'"') | has_byte(word, b'\\');
+        if found != 0 {
+            return at + (found.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    let rest = bytes.get(at..).unwrap_or_default();
+    at + rest
+        .iter()
+        .take_while(|&&b| !STRING_STOP[usize::from(b)])
+        .count()
+}
+
+/// The high bit of each byte of `word` that equals `byte` (the lowest
+/// one is exact; higher ones may be wrong, and are not used).
+fn has_byte(word: u64, byte: u8) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let x = word ^ (ONES * u64::from(byte));
+    x.wrapping_sub(ONES) & !x & (ONES << 7)
 }
 
 fn ends_bare(byte: u8) -> bool {
