@@ -1,7 +1,9 @@
 //! Measures how fast the input layer splits NDJSON, JSON arrays, a search
 //! response and CSV into pieces, on synthetic records of about 700 bytes.
 //!
-//! Run: `cargo run --release --example input_speed [megabytes]`
+//! Run: `cargo run --release --example input_speed [megabytes]`. For
+//! WebAssembly, build it with `--target wasm32-wasip1` and run the
+//! `.wasm` under a WASI runtime (wasmtime, or Node's `node:wasi`).
 
 use std::time::Instant;
 

@@ -115,6 +115,11 @@ impl Keys {
     }
 
     /// The container whose records are the array after this key.
+    ///
+    /// NOTE: decided at the array's `[`, before anything of it is kept, so
+    /// that a container is never held whole. A record of its own with a
+    /// top-level `value` or `events` array would be taken for a container;
+    /// no audit record has one.
     fn container(&self, depth: u64) -> Option<Container> {
         if self.state != KeyState::AfterColon {
             return None;
