@@ -77,14 +77,18 @@ impl<'a> Scalar<'a> {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct FieldPath {
     dotted: Box<str>,
+    /// the byte offsets of the dots, found once rather than per lookup
+    dots: Box<[usize]>,
 }
 
 impl FieldPath {
     /// A path from its dotted name, exactly as written (names are
     /// case-sensitive and not trimmed).
     pub fn new(dotted: &str) -> FieldPath {
+        let dots = dotted.match_indices('.').map(|(at, _)| at).collect();
         FieldPath {
             dotted: dotted.into(),
+            dots,
         }
     }
 
@@ -96,6 +100,16 @@ impl FieldPath {
     /// The part after the last dot (`ip` for `source.ip`).
     pub fn last_part(&self) -> &str {
         self.dotted.rsplit('.').next().unwrap_or_default()
+    }
+
+    /// Every way to cut the path from byte `from` into a first key and
+    /// where the rest starts: `a.b.c` gives (`a`, 2), (`a.b`, 4) and
+    /// (`a.b.c`, nothing).
+    fn splits(&self, from: usize) -> impl Iterator<Item = (&str, Option<usize>)> + '_ {
+        let key = move |end: usize| self.dotted.get(from..end).unwrap_or("");
+        let cuts = self.dots.iter().copied().filter(move |&at| at >= from);
+        cuts.map(move |at| (key(at), Some(at + 1)))
+            .chain(std::iter::once((key(self.dotted.len()), None)))
     }
 }
 
@@ -131,15 +145,10 @@ pub trait Document {
 
 impl Document for Value {
     fn any_value(&self, path: &FieldPath, visit: &mut dyn FnMut(Scalar<'_>) -> bool) -> bool {
-        find(
-            self,
-            Some(path.as_str()),
-            0,
-            &mut |found| match scalar(found) {
-                Some(value) => visit(value),
-                None => false,
-            },
-        )
+        find(self, path, Some(0), 0, &mut |found| match scalar(found) {
+            Some(value) => visit(value),
+            None => false,
+        })
     }
 
     fn exists(&self, path: &FieldPath) -> bool {
@@ -147,7 +156,7 @@ impl Document for Value {
     }
 
     fn any_object(&self, path: &FieldPath, visit: &mut dyn FnMut(&dyn Document) -> bool) -> bool {
-        find(self, Some(path.as_str()), 0, &mut |found| {
+        find(self, path, Some(0), 0, &mut |found| {
             found.is_object() && visit(found)
         })
     }
@@ -168,33 +177,36 @@ fn scalar(value: &Value) -> Option<Scalar<'_>> {
     }
 }
 
-/// Visits every non-array value at `rest` (None: here), arrays flattened.
-fn find<'v>(
+/// Visits every non-array value at `path` from byte `from` (None: here),
+/// arrays flattened.
+///
+/// Generic rather than `dyn` so the visitor inlines: this is the hot path
+/// of every `field:value` test.
+fn find<'v, F>(
     value: &'v Value,
-    rest: Option<&str>,
+    path: &FieldPath,
+    from: Option<usize>,
     depth: u32,
-    visit: &mut dyn FnMut(&'v Value) -> bool,
-) -> bool {
+    visit: &mut F,
+) -> bool
+where
+    F: FnMut(&'v Value) -> bool,
+{
     if depth > MAX_DEPTH {
         return false;
     }
-    match (value, rest) {
-        (Value::Array(items), _) => items.iter().any(|item| find(item, rest, depth + 1, visit)),
+    let next = depth + 1;
+    match (value, from) {
+        (Value::Array(items), _) => items.iter().any(|item| find(item, path, from, next, visit)),
         (_, None) => visit(value),
-        (Value::Object(map), Some(path)) => splits(path).any(|(key, tail)| match map.get(key) {
-            Some(child) => find(child, tail, depth + 1, visit),
-            None => false,
-        }),
+        (Value::Object(map), Some(from)) => {
+            path.splits(from).any(|(key, rest)| match map.get(key) {
+                Some(child) => find(child, path, rest, next, visit),
+                None => false,
+            })
+        }
         (_, Some(_)) => false,
     }
-}
-
-/// Every way to cut a dotted path into a first key and the rest:
-/// `a.b.c` gives (`a`, `b.c`), (`a.b`, `c`) and (`a.b.c`, nothing).
-fn splits(path: &str) -> impl Iterator<Item = (&str, Option<&str>)> {
-    let cuts = path.match_indices('.').map(|(at, _)| at);
-    cuts.map(|at| (&path[..at], Some(&path[at + 1..])))
-        .chain(std::iter::once((path, None)))
 }
 
 /// Whether a non-null scalar sits at `path` or under it.

@@ -37,9 +37,7 @@ impl Is {
         match &self.value {
             Value::Null => false,
             Value::Pattern(pattern) if pattern.is_lone() => exists(&self.field, doc),
-            _ => any_value(&self.field, doc, &mut |kind, value| {
-                self.accepts(kind, value)
-            }),
+            _ => any_value(&self.field, doc, |kind, value| self.accepts(kind, value)),
         }
     }
 
@@ -79,11 +77,10 @@ fn exists(field: &Field, doc: &dyn Document) -> bool {
 
 /// Visits each value `field` holds with the kind of field it sits in: a
 /// pattern or free text reads every leaf whose path fits.
-fn any_value(
-    field: &Field,
-    doc: &dyn Document,
-    visit: &mut dyn FnMut(FieldKind, Scalar<'_>) -> bool,
-) -> bool {
+fn any_value<F>(field: &Field, doc: &dyn Document, mut visit: F) -> bool
+where
+    F: FnMut(FieldKind, Scalar<'_>) -> bool,
+{
     match field {
         Field::Name(name) => doc.any_value(&name.path, &mut |value| visit(name.kind, value)),
         Field::Pattern(pattern) => doc.any_leaf(&mut |path, value| {
@@ -101,7 +98,7 @@ impl Range {
         if matches!(self.field, Field::Any) {
             return false;
         }
-        any_value(&self.field, doc, &mut |kind, value| match kind {
+        any_value(&self.field, doc, |kind, value| match kind {
             FieldKind::Date => self.date_holds(value, cx),
             _ => self.holds(value, bound),
         })
