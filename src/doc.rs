@@ -64,7 +64,8 @@ impl<'a> Scalar<'a> {
             Scalar::Str(text) => Value::String(text.to_owned()),
             Scalar::Bool(flag) => Value::Bool(flag),
             Scalar::Number(text) => {
-                serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()))
+                let parsed = serde_json::from_str(text);
+                parsed.unwrap_or_else(|_| Value::String(text.to_owned()))
             }
         }
     }
@@ -105,13 +106,16 @@ impl FieldPath {
     /// Every way to cut the path from byte `from` into a first key and
     /// where the rest starts: `a.b.c` gives (`a`, 2), (`a.b`, 4) and
     /// (`a.b.c`, nothing).
-    fn splits(&self, from: usize) -> impl Iterator<Item = (&str, Option<usize>)> + '_ {
+    fn splits(&self, from: usize) -> impl Iterator<Item = Split<'_>> + '_ {
         let key = move |end: usize| self.dotted.get(from..end).unwrap_or("");
         let cuts = self.dots.iter().copied().filter(move |&at| at >= from);
         cuts.map(move |at| (key(at), Some(at + 1)))
             .chain(std::iter::once((key(self.dotted.len()), None)))
     }
 }
+
+/// A first key, and where the rest of the path starts (None: nowhere).
+type Split<'a> = (&'a str, Option<usize>);
 
 impl std::fmt::Display for FieldPath {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -321,7 +325,8 @@ mod tests {
 
     #[test]
     fn numbers_keep_their_json_text() {
-        let doc: Value = serde_json::from_str(r#"{"a": [1.0, 10, -0]}"#).expect("valid json");
+        let text = r#"{"a": [1.0, 10, -0]}"#;
+        let doc: Value = serde_json::from_str(text).expect("valid json");
         assert_eq!(values(&doc, "a"), ["1.0", "10", "-0"]);
     }
 

@@ -66,7 +66,8 @@ fn looks_numeric(text: &str) -> bool {
         let exp = exp.strip_prefix(['+', '-']).unwrap_or(exp);
         !exp.is_empty() && digits(exp)
     });
-    !(whole.is_empty() && fraction.is_empty()) && digits(whole) && digits(fraction) && exponent_ok
+    let has_digits = !(whole.is_empty() && fraction.is_empty());
+    has_digits && digits(whole) && digits(fraction) && exponent_ok
 }
 
 /// An IP network; a single address is a network of full length.
@@ -112,7 +113,10 @@ impl IpNet {
                 Some(ip) => self.contains(IpAddr::V4(ip)),
                 None => false,
             },
-            (IpAddr::V6(_), IpAddr::V4(ip)) => self.contains(IpAddr::V6(ip.to_ipv6_mapped())),
+            (IpAddr::V6(_), IpAddr::V4(ip)) => {
+                let mapped = ip.to_ipv6_mapped();
+                self.contains(IpAddr::V6(mapped))
+            }
         }
     }
 }

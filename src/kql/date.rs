@@ -68,16 +68,16 @@ impl DateMath {
     }
 
     /// The instant in milliseconds; rounding goes to the end of the unit
-    /// when `round_up`. None when `now` is needed but unknown, or when
+    /// when `up`. None when `now` is needed but unknown, or when
     /// the result leaves the calendar's range.
-    pub(crate) fn resolve(&self, now: Option<i64>, round_up: bool) -> Option<i64> {
+    pub(crate) fn resolve(&self, now: Option<i64>, up: bool) -> Option<i64> {
         let start = match self.anchor {
             Anchor::Now => now?,
             Anchor::At(ms) => ms,
         };
         self.steps.iter().try_fold(start, |ms, step| match *step {
             Step::Add(amount, unit) => add(ms, amount, unit),
-            Step::Round(unit) => round(ms, unit, round_up),
+            Step::Round(unit) => round(ms, unit, up),
         })
     }
 }
@@ -92,7 +92,8 @@ fn parse_steps(mut math: &str) -> Option<Vec<Step>> {
         let (step, len) = match op {
             b'/' => (Step::Round(unit(rest)?), 1),
             _ => {
-                let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+                let digits = rest.bytes().take_while(u8::is_ascii_digit);
+                let digits = digits.count();
                 // NOTE: Elasticsearch reads a missing amount as 1 (`now+d`).
                 let amount = match digits {
                     0 => 1,
@@ -329,38 +330,37 @@ fn days_in_month(year: i64, month: i64) -> i64 {
     }
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (the well-known
-/// era arithmetic: 400-year eras of 146,097 days, years from March).
+/// Days since 1970-01-01 of a proleptic Gregorian date, by the well-known
+/// era arithmetic: 400-year eras of 146,097 days, years starting in March
+/// so that the leap day comes last (`yoe` year of era, `doy` day of year,
+/// `doe` day of era).
 fn days_from_civil(year: i64, month: i64, day: i64) -> Option<i64> {
     if year.abs() > 1_000_000 {
         return None;
     }
     let year = if month <= 2 { year - 1 } else { year };
     let era = year.div_euclid(400);
-    let year_of_era = year.rem_euclid(400);
-    let month_from_march = (month + 9) % 12;
-    let day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    Some(era * 146_097 + day_of_era - 719_468)
+    let yoe = year.rem_euclid(400);
+    let doy = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
 }
 
 /// The date of a day count since 1970-01-01: (year, month, day).
 fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let days = days + 719_468;
     let era = days.div_euclid(146_097);
-    let day_of_era = days.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_from_march = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+    let doe = days.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let month_from_march = (5 * doy + 2) / 153;
+    let day = doy - (153 * month_from_march + 2) / 5 + 1;
     let month = if month_from_march < 10 {
         month_from_march + 3
     } else {
         month_from_march - 9
     };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
 }
 
 #[cfg(test)]
@@ -406,8 +406,10 @@ mod tests {
     #[test]
     fn date_math_adds_and_rounds() {
         let now = parse_date("2024-03-31T10:30:00Z");
-        let at =
-            |text: &str, up: bool| DateMath::parse(text).and_then(|math| math.resolve(now, up));
+        let at = |text: &str, up: bool| {
+            let math = DateMath::parse(text)?;
+            math.resolve(now, up)
+        };
         let date = |text: &str| parse_date(text);
         assert_eq!(at("now", false), now);
         assert_eq!(at("now-1d", false), date("2024-03-30T10:30:00Z"));
@@ -423,8 +425,8 @@ mod tests {
         assert_eq!(at("now+d", false), date("2024-04-01T10:30:00Z"));
         assert_eq!(at("now-1x", false), None);
         assert_eq!(at("now-", false), None);
-        let unknown = DateMath::parse("now").and_then(|m| m.resolve(None, false));
-        assert_eq!(unknown, None);
+        let math = DateMath::parse("now").expect("now reads");
+        assert_eq!(math.resolve(None, false), None);
     }
 
     #[test]

@@ -47,8 +47,8 @@ fn write_node(node: &Node, parent: Parent, f: &mut dyn Write) -> fmt::Result {
 fn write_bare(node: &Node, f: &mut dyn Write) -> fmt::Result {
     match node {
         Node::MatchAll => f.write_str("*:*"),
-        Node::Or(items) => write_chain(items, " or ", Parent::Or, f),
-        Node::And(items) => write_chain(items, " and ", Parent::And, f),
+        Node::Or(items) => write_chain(items, Parent::Or, f),
+        Node::And(items) => write_chain(items, Parent::And, f),
         Node::Not(inner) => {
             f.write_str("not ")?;
             write_node(inner, Parent::Not, f)
@@ -59,7 +59,13 @@ fn write_bare(node: &Node, f: &mut dyn Write) -> fmt::Result {
     }
 }
 
-fn write_chain(items: &[Node], separator: &str, parent: Parent, f: &mut dyn Write) -> fmt::Result {
+/// The items of an `or` or an `and`, with the keyword between them.
+fn write_chain(items: &[Node], parent: Parent, f: &mut dyn Write) -> fmt::Result {
+    let separator = if parent == Parent::Or {
+        " or "
+    } else {
+        " and "
+    };
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
             f.write_str(separator)?;
@@ -172,8 +178,8 @@ fn write_word_char(
 ) -> Result<usize, fmt::Error> {
     let after_space = previous.is_some_and(is_space);
     for word in ["or", "and"] {
-        let keyword = starts_with_word(rest, word) && ends_word(&rest[word.len()..]);
-        if after_space && keyword {
+        let ends = rest.get(word.len()..).is_some_and(ends_word);
+        if after_space && starts_with_word(rest, word) && ends {
             // `\or` reads back as the keyword text exactly as written.
             write!(f, "\\{}", &rest[..word.len()])?;
             return Ok(word.len());

@@ -8,8 +8,9 @@
 use std::fmt;
 use std::ops::Range;
 
-use super::literal::{is_space, quoted, starts_with_word};
+use super::literal::{is_space, is_special, quoted, starts_with_word};
 use super::MAX_NESTING;
+use SyntaxErrorKind as Kind;
 
 /// What kind of syntax error a query has.
 ///
@@ -56,7 +57,7 @@ pub struct SyntaxError {
 
 impl SyntaxError {
     #[cold]
-    pub(crate) fn new(kind: SyntaxErrorKind, span: Range<usize>, query: &str) -> SyntaxError {
+    pub(crate) fn new(kind: Kind, span: Range<usize>, query: &str) -> Self {
         SyntaxError {
             kind,
             span,
@@ -108,19 +109,19 @@ impl SyntaxError {
     fn message(&self) -> String {
         let at = &self.query[self.span.start.min(self.query.len())..];
         match self.kind {
-            SyntaxErrorKind::QuoteUnclosed => "unclosed quoted string".into(),
-            SyntaxErrorKind::EscapeInvalid => escape_message(at),
-            SyntaxErrorKind::GroupUnclosed => "expected `)`".into(),
-            SyntaxErrorKind::NestedUnclosed => "expected `}`".into(),
-            SyntaxErrorKind::ValueMissing => "expected a value".into(),
-            SyntaxErrorKind::ExpressionMissing => "expected a field or value".into(),
-            SyntaxErrorKind::KeywordMisplaced => {
+            Kind::QuoteUnclosed => "unclosed quoted string".into(),
+            Kind::EscapeInvalid => escape_message(at),
+            Kind::GroupUnclosed => "expected `)`".into(),
+            Kind::NestedUnclosed => "expected `}`".into(),
+            Kind::ValueMissing => "expected a value".into(),
+            Kind::ExpressionMissing => "expected a field or value".into(),
+            Kind::KeywordMisplaced => {
                 format!("unexpected keyword `{}`", leading_word(at))
             }
-            SyntaxErrorKind::KeywordUnspaced => self.unspaced_message(),
-            SyntaxErrorKind::OperatorMissing => "expected `and` or `or`".into(),
-            SyntaxErrorKind::CharacterUnexpected => unexpected(at),
-            SyntaxErrorKind::NestingTooDeep => {
+            Kind::KeywordUnspaced => self.unspaced_message(),
+            Kind::OperatorMissing => "expected `and` or `or`".into(),
+            Kind::CharacterUnexpected => unexpected(at),
+            Kind::NestingTooDeep => {
                 format!("nesting deeper than {MAX_NESTING} levels")
             }
         }
@@ -203,64 +204,71 @@ impl Expected {
         self.0 |= other.0;
     }
 
+    /// Either of two expectations.
+    const fn or(self, other: Expected) -> Expected {
+        Expected(self.0 | other.0)
+    }
+
+    /// Whether any of `other` is expected.
     fn has(self, other: Expected) -> bool {
         self.0 & other.0 != 0
     }
 }
 
+/// What may follow a complete expression: whatever was found there
+/// instead, an operator was missing.
+const AFTER_EXPRESSION: Expected = Expected::AND
+    .or(Expected::OR)
+    .or(Expected::END)
+    .or(Expected::CLOSE_PAREN)
+    .or(Expected::CLOSE_BRACE);
+
 /// The error for a query that failed at byte `at` with `expected` there.
 #[cold]
 pub(crate) fn classify(query: &str, at: usize, expected: Expected) -> SyntaxError {
-    let rest = query.get(at..).unwrap_or_default();
-    let (kind, len) = kind_at(query, at, rest, expected);
+    let (kind, len) = kind_at(query, at, expected);
     let end = (at + len).min(query.len());
     SyntaxError::new(kind, at..end, query)
 }
 
-fn kind_at(query: &str, at: usize, rest: &str, expected: Expected) -> (SyntaxErrorKind, usize) {
+fn kind_at(query: &str, at: usize, expected: Expected) -> (Kind, usize) {
+    let rest = query.get(at..).unwrap_or_default();
     let first = rest.chars().next().map_or(0, char::len_utf8);
     if rest.is_empty() {
         return (missing(expected), 0);
     }
     if let Some(after) = rest.strip_prefix('\\') {
         let escape = after.chars().next().map_or(0, char::len_utf8);
-        return (SyntaxErrorKind::EscapeInvalid, 1 + escape);
+        return (Kind::EscapeInvalid, 1 + escape);
     }
     if rest.starts_with('"') && quoted(rest).is_none() {
-        return (SyntaxErrorKind::QuoteUnclosed, rest.len());
+        return (Kind::QuoteUnclosed, rest.len());
     }
     if let Some(word) = misplaced_keyword(rest, expected) {
-        return (SyntaxErrorKind::KeywordMisplaced, word.len());
+        return (Kind::KeywordMisplaced, word.len());
     }
     if let Some(word) = unspaced_keyword(query, at) {
         let len = if word.start == at { word.len() } else { first };
-        return (SyntaxErrorKind::KeywordUnspaced, len);
+        return (Kind::KeywordUnspaced, len);
     }
-    let complete = [
-        Expected::AND,
-        Expected::OR,
-        Expected::END,
-        Expected::CLOSE_PAREN,
-        Expected::CLOSE_BRACE,
-    ];
-    if complete.iter().any(|&e| expected.has(e)) && starts_term(rest) {
-        return (SyntaxErrorKind::OperatorMissing, first);
+    if expected.has(AFTER_EXPRESSION) && starts_term(rest) {
+        return (Kind::OperatorMissing, first);
     }
-    (SyntaxErrorKind::CharacterUnexpected, first)
+    (Kind::CharacterUnexpected, first)
 }
 
 /// The kind of error when the query ends too soon.
-fn missing(expected: Expected) -> SyntaxErrorKind {
+fn missing(expected: Expected) -> Kind {
     if expected.has(Expected::CLOSE_PAREN) {
-        SyntaxErrorKind::GroupUnclosed
+        Kind::GroupUnclosed
     } else if expected.has(Expected::CLOSE_BRACE) {
-        SyntaxErrorKind::NestedUnclosed
+        Kind::NestedUnclosed
     } else if expected.has(Expected::FIELD) {
-        SyntaxErrorKind::ExpressionMissing
+        Kind::ExpressionMissing
     } else if expected.has(Expected::VALUE) {
-        SyntaxErrorKind::ValueMissing
+        Kind::ValueMissing
     } else {
-        SyntaxErrorKind::CharacterUnexpected
+        Kind::CharacterUnexpected
     }
 }
 
@@ -268,7 +276,8 @@ fn missing(expected: Expected) -> SyntaxErrorKind {
 /// whitespace anywhere a word was wanted (`a:cannot be` stops at it), or
 /// `and`/`or` where a field or value was wanted.
 fn misplaced_keyword(rest: &str, expected: Expected) -> Option<&str> {
-    let wants_term = expected.has(Expected::FIELD) || expected.has(Expected::VALUE);
+    let term = Expected::FIELD.or(Expected::VALUE);
+    let wants_term = expected.has(term);
     let words: &[&str] = if wants_term {
         &["not", "and", "or"]
     } else {
@@ -309,5 +318,5 @@ fn unspaced_keyword(query: &str, at: usize) -> Option<Range<usize>> {
 fn starts_term(rest: &str) -> bool {
     rest.chars()
         .next()
-        .is_some_and(|c| matches!(c, '(' | '"') || !super::literal::is_special(c))
+        .is_some_and(|c| matches!(c, '(' | '"') || !is_special(c))
 }

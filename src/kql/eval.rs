@@ -82,7 +82,10 @@ where
     F: FnMut(FieldKind, Scalar<'_>) -> bool,
 {
     match field {
-        Field::Name(name) => doc.any_value(&name.path, &mut |value| visit(name.kind, value)),
+        Field::Name(name) => {
+            let kind = name.kind;
+            doc.any_value(&name.path, &mut |value| visit(kind, value))
+        }
         Field::Pattern(pattern) => doc.any_leaf(&mut |path, value| {
             pattern.matches(path) && visit(FieldKind::of(path), value)
         }),

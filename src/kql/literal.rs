@@ -40,19 +40,10 @@ pub(crate) fn is_special(c: char) -> bool {
     )
 }
 
-/// Whitespace as JavaScript's `trim()` removes it.
+/// Whitespace as JavaScript's `trim()` removes it: Unicode's White_Space
+/// except U+0085, plus the byte order mark U+FEFF.
 fn is_js_space(c: char) -> bool {
-    matches!(
-        c,
-        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
-            ..='\u{200a}'
-                | '\u{2028}'
-                | '\u{2029}'
-                | '\u{202f}'
-                | '\u{205f}'
-                | '\u{3000}'
-                | '\u{feff}'
-    )
+    (c.is_whitespace() && c != '\u{85}') || c == '\u{feff}'
 }
 
 /// Whether `text` starts with `word`, ignoring ASCII case.

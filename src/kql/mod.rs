@@ -84,7 +84,8 @@ pub const MAX_NESTING: usize = 128;
 ///
 /// let query = parse(r#"event.action:"User restricted from sending email""#)?;
 /// let flat = json!({"event.action": "User restricted from sending email"});
-/// let lower = json!({"event": {"action": "user restricted from sending email"}});
+/// let action = "user restricted from sending email";
+/// let lower = json!({"event": {"action": action}});
 /// assert!(query.matches(&flat));
 /// assert!(!query.matches(&lower));
 /// # Ok::<(), m365_restricted_sender::kql::SyntaxError>(())
@@ -183,7 +184,10 @@ fn uses_now(node: &Node) -> bool {
         Node::MatchAll | Node::Is(_) => false,
         Node::Or(items) | Node::And(items) => items.iter().any(uses_now),
         Node::Not(inner) => uses_now(inner),
-        Node::Range(range) => range.bound.date.as_ref().is_some_and(|d| d.uses_now()),
+        Node::Range(range) => {
+            let date = range.bound.date.as_ref();
+            date.is_some_and(date::DateMath::uses_now)
+        }
         Node::Nested(nested) => uses_now(&nested.query),
     }
 }

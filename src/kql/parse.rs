@@ -69,25 +69,13 @@ impl Parser<'_> {
     }
 
     fn or_query(&mut self) -> Parsed<Node> {
-        let Some(first) = self.and_query()? else {
-            return Ok(None);
-        };
-        let mut nodes = vec![first];
-        while let Some(node) = self.after_keyword("or", Expected::OR, |p| p.and_query())? {
-            nodes.push(node);
-        }
-        Ok(Some(Node::or(nodes)))
+        let nodes = self.chain(Keyword::Or, Self::and_query)?;
+        Ok(nodes.map(Node::or))
     }
 
     fn and_query(&mut self) -> Parsed<Node> {
-        let Some(first) = self.not_query()? else {
-            return Ok(None);
-        };
-        let mut nodes = vec![first];
-        while let Some(node) = self.after_keyword("and", Expected::AND, |p| p.not_query())? {
-            nodes.push(node);
-        }
-        Ok(Some(Node::and(nodes)))
+        let nodes = self.chain(Keyword::And, Self::not_query)?;
+        Ok(nodes.map(Node::and))
     }
 
     fn not_query(&mut self) -> Parsed<Node> {
@@ -165,25 +153,13 @@ impl Parser<'_> {
     }
 
     fn or_list(&mut self, field: &Literal) -> Parsed<Node> {
-        let Some(first) = self.and_list(field)? else {
-            return Ok(None);
-        };
-        let mut nodes = vec![first];
-        while let Some(node) = self.after_keyword("or", Expected::OR, |p| p.and_list(field))? {
-            nodes.push(node);
-        }
-        Ok(Some(Node::or(nodes)))
+        let nodes = self.chain(Keyword::Or, |p| p.and_list(field))?;
+        Ok(nodes.map(Node::or))
     }
 
     fn and_list(&mut self, field: &Literal) -> Parsed<Node> {
-        let Some(first) = self.not_list(field)? else {
-            return Ok(None);
-        };
-        let mut nodes = vec![first];
-        while let Some(node) = self.after_keyword("and", Expected::AND, |p| p.not_list(field))? {
-            nodes.push(node);
-        }
-        Ok(Some(Node::and(nodes)))
+        let nodes = self.chain(Keyword::And, |p| p.not_list(field))?;
+        Ok(nodes.map(Node::and))
     }
 
     fn not_list(&mut self, field: &Literal) -> Parsed<Node> {
@@ -241,32 +217,41 @@ impl Parser<'_> {
         Ok(())
     }
 
-    /// `keyword` between whitespace, then `rule`; back where it started
-    /// unless both match.
-    fn after_keyword(
+    /// `rule (keyword rule)*`: one or more items joined by `keyword`.
+    fn chain(
         &mut self,
-        keyword: &str,
-        expected: Expected,
-        rule: impl FnOnce(&mut Self) -> Parsed<Node>,
-    ) -> Parsed<Node> {
-        let start = self.pos;
-        if !self.spaced_keyword(keyword, expected) {
+        keyword: Keyword,
+        mut rule: impl FnMut(&mut Self) -> Parsed<Node>,
+    ) -> Parsed<Vec<Node>> {
+        let Some(first) = rule(self)? else {
             return Ok(None);
+        };
+        let mut nodes = vec![first];
+        loop {
+            let start = self.pos;
+            if !self.spaced_keyword(keyword) {
+                break;
+            }
+            match rule(self)? {
+                Some(node) => nodes.push(node),
+                None => {
+                    self.pos = start;
+                    break;
+                }
+            }
         }
-        let node = rule(self)?;
-        if node.is_none() {
-            self.pos = start;
-        }
-        Ok(node)
+        Ok(Some(nodes))
     }
 
     /// Kibana's `Or` and `And`: `Space+ keyword Space+`, any case.
-    fn spaced_keyword(&mut self, keyword: &str, expected: Expected) -> bool {
+    fn spaced_keyword(&mut self, keyword: Keyword) -> bool {
+        let (word, expected) = match keyword {
+            Keyword::Or => ("or", Expected::OR),
+            Keyword::And => ("and", Expected::AND),
+        };
         let start = self.pos;
         let before = self.skip_spaces();
-        let matched = before > 0
-            && starts_with_word(self.rest(), keyword)
-            && self.skip_keyword_and_spaces(keyword);
+        let matched = before > 0 && self.word_then_spaces(word);
         if !matched {
             self.pos = start;
             self.fail(expected);
@@ -277,7 +262,7 @@ impl Parser<'_> {
     /// Kibana's `Not`: `not` and at least one whitespace, any case.
     fn not_keyword(&mut self) -> bool {
         let start = self.pos;
-        let matched = starts_with_word(self.rest(), "not") && self.skip_keyword_and_spaces("not");
+        let matched = self.word_then_spaces("not");
         if !matched {
             self.pos = start;
             self.fail(Expected::NOT);
@@ -285,8 +270,13 @@ impl Parser<'_> {
         matched
     }
 
-    fn skip_keyword_and_spaces(&mut self, keyword: &str) -> bool {
-        self.pos += keyword.len();
+    /// `word` in any case and at least one whitespace; moves past them
+    /// (the caller restores the position when this fails).
+    fn word_then_spaces(&mut self, word: &str) -> bool {
+        if !starts_with_word(self.rest(), word) {
+            return false;
+        }
+        self.pos += word.len();
         self.skip_spaces() > 0
     }
 
@@ -363,6 +353,13 @@ impl Parser<'_> {
             self.expected.add(expected);
         }
     }
+}
+
+/// The keywords that join items of a chain.
+#[derive(Clone, Copy)]
+enum Keyword {
+    Or,
+    And,
 }
 
 fn bracket(c: char) -> Expected {
