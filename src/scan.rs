@@ -17,6 +17,7 @@ use crate::input::{Body, Container, FileReader, FileSummary, Piece};
 use crate::kql::SyntaxError;
 use crate::o365::{self, Record, RecordError, RecordKind};
 use crate::rule;
+use xxhash_rust::xxh3::xxh3_64;
 
 /// Errors kept with their messages; the rest are only counted.
 pub const KEPT_ERRORS: usize = 1_000;
@@ -134,7 +135,7 @@ struct State {
     file: FileState,
     files: Vec<FileReport>,
     seen: HashSet<ContentHash>,
-    ids: HashMap<String, (ContentHash, String, u64)>,
+    ids: HashMap<u64, FirstSeen>,
     hits: Vec<Hit>,
     records: u64,
     duplicates: u64,
@@ -142,6 +143,14 @@ struct State {
     errors: Vec<ErrorEntry>,
     warnings: Vec<Warning>,
     warnings_left_out: u64,
+}
+
+/// Where a record id was first seen, and with what content.
+#[derive(Clone, Copy)]
+struct FirstSeen {
+    hash: ContentHash,
+    file: usize,
+    line: u64,
 }
 
 #[derive(Default)]
@@ -260,18 +269,33 @@ impl State {
             return true;
         }
         if let Some(id) = record_id(record) {
-            let here = (hash, self.file.report.name.clone(), line);
-            if let Some((_, file, first)) = self.ids.get(&id).filter(|seen| seen.0 != hash) {
-                let message = format!(
-                    "id `{id}` was seen before with other content \
-                     ({file} line {first}); both records are kept"
-                );
-                self.warn(Some(line), message);
-            } else {
-                self.ids.entry(id).or_insert(here);
-            }
+            self.check_id(&id, hash, line);
         }
         false
+    }
+
+    /// Warns when `id` was first seen with other content. Ids are kept as
+    /// fingerprints so the index stays small for millions of records.
+    fn check_id(&mut self, id: &str, hash: ContentHash, line: u64) {
+        let here = FirstSeen {
+            hash,
+            file: self.files.len(),
+            line,
+        };
+        let first = *self.ids.entry(xxh3_64(id.as_bytes())).or_insert(here);
+        if first.hash == hash {
+            return;
+        }
+        let file = match self.files.get(first.file) {
+            Some(report) => report.name.as_str(),
+            None => self.file.report.name.as_str(),
+        };
+        let message = format!(
+            "id `{id}` was seen before with other content ({file} line {}); \
+             both records are kept",
+            first.line
+        );
+        self.warn(Some(line), message);
     }
 
     fn error(&mut self, line: Option<u64>, message: String) {
