@@ -78,7 +78,7 @@ impl serde::Serialize for Timestamp {
 pub fn parse_time(value: &Value) -> Option<Timestamp> {
     match value {
         Value::String(text) => parse_time_str(text),
-        Value::Number(number) => epoch_number(number),
+        Value::Number(number) => epoch_number(number.as_str()),
         _ => None,
     }
 }
@@ -91,13 +91,16 @@ pub fn parse_time_str(text: &str) -> Option<Timestamp> {
         .or_else(|| epoch_text(text))
 }
 
-fn epoch_number(number: &serde_json::Number) -> Option<Timestamp> {
-    if let Some(millis) = number.as_i64() {
+/// Epoch milliseconds from a JSON number's text, read as serde_json
+/// reads a number: as an integer when it is one, else as a finite float.
+pub(crate) fn epoch_number(text: &str) -> Option<Timestamp> {
+    if let Ok(millis) = text.parse::<i64>() {
         return Timestamp::from_millis(millis);
     }
     // NOTE: a fraction of a millisecond is cut toward the earlier instant,
     // as fractions of a second are.
-    let millis = number.as_f64()?.floor();
+    let float = text.parse::<f64>().ok().filter(|f| f.is_finite());
+    let millis = float?.floor();
     let range = Timestamp::MIN.0 as f64..=Timestamp::MAX.0 as f64;
     let in_range = range.contains(&millis);
     in_range.then_some(Timestamp(millis as i64))
