@@ -30,6 +30,7 @@
 
 mod client;
 mod error;
+mod fields;
 mod json;
 mod normalize;
 mod read;

@@ -13,18 +13,12 @@
 //! `event.kind: pipeline_error` and stops), this keeps going and leaves
 //! out only the field that failed; each such place has a `NOTE:`.
 
-use std::sync::OnceLock;
-
 use serde_json::{Map, Value};
 
+use super::fields::{self, Provider, Raw, ALERT_MOVES, STRING_FIELDS};
 use super::{client, json, time};
 
 type Object = Map<String, Value>;
-
-const ECS_VERSION: &str = "8.11.0";
-const ALERTS: &str = "SecurityComplianceAlerts";
-const DLP: [&str; 2] = ["ComplianceDLPSharePoint", "ComplianceDLPExchange"];
-const RECORD_TYPES: &str = include_str!("record_types.tsv");
 
 /// The short keys of an alert's `Data` blob that the pipeline copies from
 /// `o365.audit.Data.flattened` up to `o365.audit.Data`.
@@ -46,19 +40,6 @@ const DATA_TIMES: [&str; 5] = ["at", "md", "te", "ts", "ttdt"];
 // NOTE: o365.md lists `eid` among them; in every fixture it equals `suid`,
 // so its place cannot be told apart from the output.
 const DATA_USERS: [&str; 5] = ["f3u", "suid", "eid", "tsd", "trc"];
-
-/// Raw fields the pipeline turns into strings where they stay.
-const STRING_FIELDS: [&str; 9] = [
-    "ListBaseType",
-    "AzureActiveDirectoryEventType",
-    "RecordType",
-    "UserType",
-    "Version",
-    "InternalLogonType",
-    "LogonType",
-    "ActorYammerUserId",
-    "YammerNetworkId",
-];
 
 const PLATFORMS: [&str; 6] = [
     "Unknown",
@@ -106,7 +87,8 @@ struct Normalizer {
 
 impl Normalizer {
     fn run(&mut self) {
-        self.constants();
+        let code = fields::code(self.field("RecordType"));
+        self.constants(code);
         self.timestamp();
         self.move_to("Id", "event.id");
         let address = self.take_client_address();
@@ -117,7 +99,9 @@ impl Normalizer {
         self.parse_json_text("AdditionalInfo");
         self.parse_json_text("OperationProperties");
         self.move_to("UserAgent", "user_agent.original");
-        let code = self.event_code();
+        if let Some(code) = code {
+            self.doc.set("event.code", code.into());
+        }
         self.outcome();
         self.lists();
         self.severity();
@@ -127,10 +111,12 @@ impl Normalizer {
         // actions, file/url/group fields) are not done; those records get
         // the common fields only. None of these steps touches a field that
         // the rule or the alert-name query reads.
-        match code {
-            Some(ALERTS) => self.alert_fields(),
-            Some(code) if DLP.contains(&code) => self.dlp_fields(),
-            _ => {}
+        // TODO: DLP records (types 11 and 13) have their kind, category
+        // and type only; their policy, metadata and recipients fields
+        // (`rule.*`, `file.*`, `destination.user.email`, the outcome from
+        // PolicyDetails) stay under `o365.audit`.
+        if fields::is_alert(code) {
+            self.alert_fields();
         }
         self.client_fields(address);
         self.user_parts();
@@ -153,6 +139,11 @@ impl Normalizer {
         event
     }
 
+    /// A raw field as the per-field rules read it.
+    fn field(&self, key: &str) -> Raw<'_> {
+        Raw::of(self.raw.get(key))
+    }
+
     /// Moves a raw field, null included, to an ECS field.
     fn move_to(&mut self, from: &str, to: &str) {
         if let Some(value) = self.raw.remove(from) {
@@ -160,26 +151,23 @@ impl Normalizer {
         }
     }
 
-    fn constants(&mut self) {
+    /// The fields every record has, and those its type decides.
+    fn constants(&mut self, code: Option<&str>) {
         let doc = &mut self.doc;
-        doc.set("ecs.version", ECS_VERSION.into());
-        doc.set("event.kind", "event".into());
-        doc.set("event.type", vec!["info"].into());
-        doc.set("event.category", vec!["web"].into());
+        doc.set("ecs.version", fields::ECS_VERSION.into());
+        doc.set("event.kind", fields::kind(code).into());
+        doc.set("event.type", fields::types(code).into());
+        doc.set("event.category", fields::categories(code).into());
         // NOTE: not set by the pipeline: the index template's
         // constant_keyword fields and Elastic Agent give every document
         // of the data stream these values.
-        doc.set("event.dataset", "o365.audit".into());
-        doc.set("event.module", "o365".into());
-        doc.set("data_stream.dataset", "o365.audit".into());
+        doc.set("event.dataset", fields::DATASET.into());
+        doc.set("event.module", fields::MODULE.into());
+        doc.set("data_stream.dataset", fields::DATASET.into());
     }
 
-    /// `@timestamp` from `CreationTime`, which is UTC even without a zone.
-    // NOTE: a time Elasticsearch cannot parse fails its pipeline; here
-    // only `@timestamp` is left out.
     fn timestamp(&mut self) {
-        let time = self.raw.get("CreationTime").and_then(time::parse_time);
-        if let Some(time) = time {
+        if let Some(time) = fields::timestamp(self.field("CreationTime")) {
             self.doc.set("@timestamp", time.to_string().into());
         }
     }
@@ -215,29 +203,10 @@ impl Normalizer {
         };
     }
 
-    /// `event.code`: the record type's name, for the types the pipeline
-    /// knows. A name instead of a number, or an unknown number, gives none.
-    fn event_code(&mut self) -> Option<&'static str> {
-        let key = self.raw.get("RecordType").and_then(scalar_text)?;
-        let code = record_type_name(&key)?;
-        self.doc.set("event.code", code.into());
-        Some(code)
-    }
-
-    /// `event.outcome` from `ResultStatus`, compared in lower case.
-    // NOTE: a `ResultStatus` that is not a string fails Elastic's pipeline
-    // at this step, so `event.outcome` is left out (which the rule's
-    // `event.outcome:success` then misses), and the rest goes on.
     fn outcome(&mut self) {
-        let outcome = match self.raw.get("ResultStatus") {
-            None | Some(Value::Null) => "success",
-            Some(Value::String(status)) => match &*status.to_lowercase() {
-                "failed" | "false" => "failure",
-                _ => "success",
-            },
-            Some(_) => return,
-        };
-        self.doc.set("event.outcome", outcome.into());
+        if let Some(outcome) = fields::outcome(self.field("ResultStatus")) {
+            self.doc.set("event.outcome", outcome.into());
+        }
     }
 
     /// Lists Microsoft writes as `[{Name, Value}]` become objects; a
@@ -270,7 +239,7 @@ impl Normalizer {
         let name = self
             .raw
             .get("Platform")
-            .and_then(scalar_text)
+            .and_then(scalar_string)
             .and_then(|text| text.parse::<usize>().ok())
             .and_then(|index| PLATFORMS.get(index));
         if let Some(name) = name {
@@ -296,17 +265,10 @@ impl Normalizer {
         }
     }
 
-    /// The pipeline compares `Severity` case-sensitively with lower-case
-    /// words; Microsoft writes `Low`, `High`, so alerts get none.
     fn severity(&mut self) {
-        let level = match self.raw.get("Severity").and_then(Value::as_str) {
-            Some("informational") => 1,
-            Some("low") => 2,
-            Some("medium") => 3,
-            Some("high") => 4,
-            _ => return,
-        };
-        self.doc.set("event.severity", level.into());
+        if let Some(level) = fields::severity(self.field("Severity")) {
+            self.doc.set("event.severity", level.into());
+        }
     }
 
     /// SecurityComplianceAlerts (record type 40). The alert's name goes to
@@ -320,23 +282,10 @@ impl Normalizer {
         if let Some(name) = self.raw.get("Name") {
             self.doc.set("message", name.clone());
         }
-        self.move_to("Name", "rule.name");
-        self.move_to("PolicyId", "rule.id");
-        self.move_to("Category", "rule.category");
-        self.move_to("EntityType", "rule.ruleset");
-        self.move_to("AlertEntityId", "rule.description");
+        for (from, to) in ALERT_MOVES {
+            self.move_to(from, to);
+        }
         self.move_to("AlertLinks", "rule.reference");
-        self.doc.set("event.kind", "alert".into());
-    }
-
-    /// DLP records (types 11 and 13) are alerts about files.
-    // TODO: their policy, metadata and recipients fields (`rule.*`,
-    // `file.*`, `destination.user.email`, the outcome from PolicyDetails)
-    // are not mapped yet; they stay under `o365.audit`.
-    fn dlp_fields(&mut self) {
-        self.doc.set("event.kind", "alert".into());
-        self.doc.append_unique("event.category", "file".into());
-        self.doc.append_unique("event.type", "access".into());
     }
 
     /// `client.*`, `source.ip`, `source.port`, `network.type`,
@@ -372,7 +321,7 @@ impl Normalizer {
         let Some(id) = self.doc.get_str("user.id").map(str::to_owned) else {
             return;
         };
-        let Some((name, domain)) = split_address(&id) else {
+        let Some((name, domain)) = fields::split_address(&id) else {
             return;
         };
         self.doc.set("user.name", name.into());
@@ -387,7 +336,9 @@ impl Normalizer {
             self.doc.append_unique("related.user", name);
         }
         let parameters = self.raw.get("Parameters");
-        let user = parameters.and_then(|p| p.get("User")).and_then(scalar_text);
+        let user = parameters
+            .and_then(|p| p.get("User"))
+            .and_then(scalar_string);
         if let Some(user) = user {
             self.doc.append_unique("related.user", user.into());
         }
@@ -413,7 +364,7 @@ impl Normalizer {
     // tenant table in its configuration; offline there is none.
     fn organization(&mut self) {
         let id = match self.doc.get("organization.id") {
-            Some(Value::String(id)) => Some(Value::String(id.to_lowercase())),
+            Some(Value::String(id)) => Some(fields::lower_case(id).into_owned().into()),
             Some(Value::Null) | None => None,
             Some(other) => Some(other.clone()),
         };
@@ -446,16 +397,11 @@ impl Normalizer {
 
     /// Records without a `Workload` are named after their `UserType`.
     fn provider_from_user_type(&mut self) {
-        let has_provider = self
-            .doc
-            .get("event.provider")
-            .is_some_and(|provider| !provider.is_null());
-        let user_type = self.raw.get("UserType").and_then(Value::as_str);
-        match user_type {
-            Some(user_type) if !has_provider && !user_type.is_empty() => {
-                self.doc.set("event.provider", user_type.into());
-            }
-            _ => {}
+        let workload = Raw::of(self.doc.get("event.provider"));
+        let provider = fields::provider(workload, self.field("UserType"));
+        if let Provider::UserType(user_type) = provider {
+            let user_type = user_type.to_owned();
+            self.doc.set("event.provider", user_type.into());
         }
     }
 
@@ -581,7 +527,7 @@ fn name_values(items: &[Value]) -> Map<String, Value> {
         .iter()
         .filter_map(|item| {
             let value = item.get("Value").filter(|value| !value.is_null())?;
-            let name = item.get("Name").and_then(scalar_text)?;
+            let name = item.get("Name").and_then(scalar_string)?;
             Some((name, value.clone()))
         })
         .collect()
@@ -631,51 +577,13 @@ fn json_object(key: &str, value: Value) -> Value {
     Value::Object(map)
 }
 
-/// The name of a record type number, from Microsoft's list as the
-/// pipeline knows it. The number must be written as the pipeline's table
-/// writes it (`40`, not `040` or `40.0`).
-fn record_type_name(number: &str) -> Option<&'static str> {
-    let digits = number.bytes().all(|b| b.is_ascii_digit());
-    let canonical = digits && (!number.starts_with('0') || number == "0");
-    let index: usize = number.parse().ok().filter(|_| canonical)?;
-    record_type_names().get(index).copied().flatten()
-}
-
-/// The table read once, indexed by number.
-fn record_type_names() -> &'static [Option<&'static str>] {
-    static NAMES: OnceLock<Vec<Option<&'static str>>> = OnceLock::new();
-    NAMES.get_or_init(|| {
-        let mut names = Vec::new();
-        for line in RECORD_TYPES.lines().skip(1) {
-            let Some((number, name)) = line.split_once('\t') else {
-                continue;
-            };
-            let Ok(number) = number.parse::<usize>() else {
-                continue;
-            };
-            if names.len() <= number {
-                names.resize(number + 1, None);
-            }
-            if let Some(slot) = names.get_mut(number) {
-                *slot = Some(name.trim_end());
-            }
-        }
-        names
-    })
-}
-
 /// A scalar as the pipeline's templates print it.
-fn scalar_text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(text) => Some(text.clone()),
-        Value::Number(number) => Some(number.to_string()),
-        Value::Bool(flag) => Some(flag.to_string()),
-        _ => None,
-    }
+fn scalar_string(value: &Value) -> Option<String> {
+    fields::scalar_text(Raw::of(Some(value))).map(str::to_owned)
 }
 
 fn non_empty_text(value: &Value) -> Option<String> {
-    scalar_text(value).filter(|text| !text.is_empty())
+    scalar_string(value).filter(|text| !text.is_empty())
 }
 
 /// Elasticsearch's `convert` to string: scalars become text, a list is
@@ -685,23 +593,16 @@ fn convert_to_string(value: &Value) -> Option<Value> {
     match value {
         Value::Array(items) => items
             .iter()
-            .map(|item| scalar_text(item).map(Value::String))
+            .map(|item| scalar_string(item).map(Value::String))
             .collect::<Option<Vec<_>>>()
             .map(Value::Array),
-        other => scalar_text(other).map(Value::String),
+        other => scalar_string(other).map(Value::String),
     }
-}
-
-/// `local@domain` with exactly one `@` (either side may be empty, as the
-/// pipeline splits).
-fn split_address(text: &str) -> Option<(&str, &str)> {
-    let (local, domain) = text.split_once('@')?;
-    (!domain.contains('@')).then_some((local, domain))
 }
 
 /// The pipeline's test for a user in `Data`: one `@`, three characters.
 fn is_address(text: &str) -> bool {
-    split_address(text).is_some() && text.encode_utf16().count() >= 3
+    fields::split_address(text).is_some() && text.encode_utf16().count() >= 3
 }
 
 /// Past this depth values are kept as they are: the walk stays bounded
@@ -782,23 +683,6 @@ fn set_in(map: &mut Map<String, Value>, path: &str, value: Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn record_type_table_is_complete_and_well_formed() {
-        let rows: Vec<&str> = RECORD_TYPES.lines().skip(1).collect();
-        assert_eq!(rows.len(), 103);
-        assert!(rows.iter().all(|row| row.split('\t').count() == 2));
-        assert_eq!(record_type_name("40"), Some(ALERTS));
-        assert_eq!(
-            record_type_name("181"),
-            Some("EduDataLakeDownloadOperation")
-        );
-        assert_eq!(record_type_name("5"), None);
-        assert_eq!(record_type_name("record_type"), None);
-        for odd in ["040", "+40", "40 ", "", "-1", "99999999999999999999999"] {
-            assert_eq!(record_type_name(odd), None, "{odd}");
-        }
-    }
 
     #[test]
     fn drop_empty_is_bounded() {
