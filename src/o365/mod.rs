@@ -35,6 +35,7 @@ mod json;
 mod normalize;
 mod read;
 mod time;
+mod view;
 
 pub use error::{Position, RecordError, RecordErrorKind};
 pub use json::MAX_DEPTH;
