@@ -30,6 +30,7 @@ pub mod kql;
 pub mod o365;
 pub mod rule;
 pub mod scan;
+mod skim;
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 #[allow(unsafe_code)]

@@ -4,8 +4,16 @@
 //! any size; it keeps only the partial piece between chunks, the hits, and
 //! the duplicate index, so memory stays flat however large the input.
 //! `scan`, the command line and the page all read through it.
+//!
+//! Each record is first skimmed (see `skim`): one pass over its text that
+//! validates it, fingerprints it and keeps the few values the queries
+//! read. A record the skim judges not to be a hit is counted and checked
+//! for duplicates from that alone. Hits, and records the skim is unsure
+//! of, are parsed and normalized in full, as before, so that the report
+//! is the same to the byte whichever way a record went.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::Serialize;
 
@@ -13,11 +21,11 @@ use crate::detect::{
     self, content_hash, ContentHash, Detector, ErrorEntry, Facts, FileReport, Hit, Options,
     RuleRef, ScanReport, Tool, Warning,
 };
-use crate::input::{Body, Container, FileReader, FileSummary, Piece};
+use crate::input::{Body, Container, FileReader, FileSummary, Piece, ReaderOptions};
 use crate::kql::SyntaxError;
 use crate::o365::{self, Record, RecordError, RecordKind};
 use crate::rule;
-use xxhash_rust::xxh3::xxh3_64;
+use crate::skim::{Lean, Skimmer};
 
 /// Errors kept with their messages; the rest are only counted.
 pub const KEPT_ERRORS: usize = 1_000;
@@ -34,6 +42,8 @@ pub struct Scanner {
     detector: Detector,
     reader: Option<FileReader>,
     state: State,
+    /// the fast path's buffers; none when it is turned off
+    skimmer: Option<Skimmer>,
 }
 
 /// What one `push` found: the hits so far in that chunk, and progress.
@@ -56,14 +66,26 @@ impl Scanner {
             detector: Detector::new(options)?,
             reader: None,
             state: State::default(),
+            skimmer: Some(Skimmer::default()),
         })
+    }
+
+    /// Turns the fast path on (the default) or off. Off, every record is
+    /// parsed and normalized in full: the report is the same, only slower.
+    /// For comparisons and measurements.
+    pub fn set_fast_path(&mut self, on: bool) {
+        self.skimmer = on.then(Skimmer::default);
     }
 
     /// Starts the next file; the one before it is finished.
     pub fn file(&mut self, name: &str) {
         self.close_file();
         self.state.open_file(name);
-        self.reader = Some(FileReader::new());
+        let options = ReaderOptions {
+            sha256: self.detector.options().sha256,
+            ..ReaderOptions::default()
+        };
+        self.reader = Some(FileReader::with_options(options));
     }
 
     /// Reads the next chunk of the current file (a file named `input`
@@ -75,8 +97,11 @@ impl Scanner {
         let first_new_hit = self.state.hits.len();
         self.state.file.bytes += bytes.len() as u64;
         if let Some(reader) = &mut self.reader {
-            let (state, detector) = (&mut self.state, &self.detector);
-            reader.push(bytes, &mut |piece| state.take(detector, piece));
+            let (state, skimmer) = (&mut self.state, &mut self.skimmer);
+            let detector = &self.detector;
+            reader.push(bytes, &mut |piece| {
+                state.take(detector, skimmer.as_mut(), piece);
+            });
         }
         self.progress(first_new_hit)
     }
@@ -104,6 +129,12 @@ impl Scanner {
         self.state.error(None, message.to_owned());
     }
 
+    /// How many records so far were judged from a skim alone, without
+    /// being parsed in full: a measure of the fast path, for benchmarks.
+    pub fn skimmed(&self) -> u64 {
+        self.state.skimmed
+    }
+
     /// Finishes the last file and returns the report; the scanner is then
     /// empty and can scan again.
     pub fn finish(&mut self) -> ScanReport {
@@ -113,8 +144,11 @@ impl Scanner {
 
     fn close_file(&mut self) {
         if let Some(mut reader) = self.reader.take() {
-            let (state, detector) = (&mut self.state, &self.detector);
-            let summary = reader.finish(&mut |piece| state.take(detector, piece));
+            let (state, skimmer) = (&mut self.state, &mut self.skimmer);
+            let detector = &self.detector;
+            let summary = reader.finish(&mut |piece| {
+                state.take(detector, skimmer.as_mut(), piece);
+            });
             state.close_file(Some(summary));
         }
     }
@@ -130,34 +164,102 @@ pub fn scan(files: &[(&str, &[u8])], options: Options) -> Result<ScanReport, Syn
     Ok(scanner.finish())
 }
 
+/// A set of fingerprints, which are random already: they are their own
+/// hash (std's SipHash would cost as much as the rest of a record).
+type Fingerprints = HashSet<ContentHash, BuildHasherDefault<Identity>>;
+
+/// Ids by their fingerprint, with where each was first seen.
+type Ids = HashMap<u64, FirstSeen, BuildHasherDefault<Identity>>;
+
+/// The hasher of values that are random already.
+#[derive(Default)]
+struct Identity(u64);
+
+impl Hasher for Identity {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+
+    fn write_u128(&mut self, value: u128) {
+        self.0 = fold(value);
+    }
+}
+
+fn fold(value: u128) -> u64 {
+    (value as u64) ^ ((value >> 64) as u64)
+}
+
 #[derive(Default)]
 struct State {
     file: FileState,
     files: Vec<FileReport>,
-    seen: HashSet<ContentHash>,
-    ids: HashMap<u64, FirstSeen>,
+    seen: Fingerprints,
+    ids: Ids,
     hits: Vec<Hit>,
     records: u64,
     duplicates: u64,
+    /// records judged from a skim alone
+    skimmed: u64,
     error_count: u64,
     errors: Vec<ErrorEntry>,
     warnings: Vec<Warning>,
     warnings_left_out: u64,
 }
 
-/// Where a record id was first seen, and with what content.
+/// Where a record id was first seen, and with what content (its
+/// fingerprint folded to 64 bits: a false "same content" would only
+/// leave out a warning, with a chance of 2^-64).
 #[derive(Clone, Copy)]
 struct FirstSeen {
-    hash: ContentHash,
-    file: usize,
+    hash: u64,
     line: u64,
+    file: u32,
 }
 
 #[derive(Default)]
 struct FileState {
     report: FileReport,
     bytes: u64,
-    kinds: HashSet<RecordKind>,
+    kinds: Kinds,
+}
+
+/// The kinds of record a file held.
+#[derive(Clone, Copy, Default)]
+struct Kinds(u8);
+
+impl Kinds {
+    const ALL: [RecordKind; 6] = [
+        RecordKind::Ecs,
+        RecordKind::Raw,
+        RecordKind::O365Audit,
+        RecordKind::Graph,
+        RecordKind::ExportRow,
+        RecordKind::EsHit,
+    ];
+
+    fn insert(&mut self, kind: RecordKind) {
+        let bit = Kinds::ALL.iter().position(|known| *known == kind);
+        self.0 |= bit.map_or(0, |bit| 1 << bit);
+    }
+
+    fn iter(self) -> impl Iterator<Item = RecordKind> {
+        let held = move |(bit, _): &(usize, &RecordKind)| self.0 & (1 << bit) != 0;
+        Kinds::ALL
+            .iter()
+            .enumerate()
+            .filter(held)
+            .map(|(_, kind)| *kind)
+    }
 }
 
 impl State {
@@ -195,18 +297,47 @@ impl State {
         file.report.format = format_name(summary.container, &file.kinds);
     }
 
-    fn take(&mut self, detector: &Detector, piece: Piece<'_>) {
+    fn take(&mut self, detector: &Detector, skimmer: Option<&mut Skimmer>, piece: Piece<'_>) {
+        let line = piece.line;
+        let plan = detector.lean_plan();
         match piece.body {
-            Body::Error(message) => self.error(Some(piece.line), message),
+            Body::Error(message) => self.error(Some(line), message),
             Body::Json(text) => {
-                let record = o365::read_json(text);
-                self.record(detector, piece.line, text, record);
+                let skimmed = plan.zip(skimmer).and_then(|(plan, s)| s.json(text, plan));
+                if !self.skimmed(detector, skimmed, line) {
+                    self.record(detector, line, text, o365::read_json(text));
+                }
             }
             Body::Row(row) => {
-                let record = o365::read_row(&row);
-                self.record(detector, piece.line, row.text(), record);
+                let cell = row.audit_data();
+                let skimmed = plan.zip(skimmer).and_then(|(plan, s)| s.cell(cell, plan));
+                if !self.skimmed(detector, skimmed, line) {
+                    self.record(detector, line, row.text(), o365::read_row(&row));
+                }
             }
         }
+    }
+
+    /// Counts a skimmed record that is not a hit; false, with nothing
+    /// counted, when it must be read in full: a hit (whose report needs
+    /// the whole record), or a record the skim cannot judge.
+    fn skimmed(&mut self, detector: &Detector, lean: Option<Lean<'_>>, line: u64) -> bool {
+        let Some(lean) = lean else {
+            return false;
+        };
+        let verdict = detector.judge_lean(&lean);
+        let (Some(verdict), Some(id)) = (verdict, lean.id()) else {
+            return false;
+        };
+        if verdict.hit() {
+            return false;
+        }
+        self.count(lean.kind);
+        self.skimmed += 1;
+        if self.is_duplicate(lean.fingerprint, id, line) {
+            self.duplicates += 1;
+        }
+        true
     }
 
     fn record(
@@ -220,11 +351,9 @@ impl State {
             Ok(record) => record,
             Err(error) => return self.error(Some(line), located(&error, line)),
         };
-        let index = self.file.report.records;
-        self.file.report.records += 1;
-        self.records += 1;
-        self.file.kinds.insert(record.kind);
-        if self.is_duplicate(&record, line) {
+        let index = self.count(record.kind);
+        let id = record_id(&record);
+        if self.is_duplicate(content_hash(record.content()), id.as_deref(), line) {
             self.duplicates += 1;
             return;
         }
@@ -233,6 +362,15 @@ impl State {
             let hit = self.hit(detector, &record, verdict, line, index, raw);
             self.hits.push(hit);
         }
+    }
+
+    /// Counts a record of the current file; its index in the file.
+    fn count(&mut self, kind: RecordKind) -> u64 {
+        let index = self.file.report.records;
+        self.file.report.records += 1;
+        self.records += 1;
+        self.file.kinds.insert(kind);
+        index
     }
 
     fn hit(
@@ -263,30 +401,30 @@ impl State {
 
     /// Remembers the record's content; true when it was seen before. An id
     /// seen before with other content is kept, with a warning.
-    fn is_duplicate(&mut self, record: &Record, line: u64) -> bool {
-        let hash = content_hash(record.content());
+    fn is_duplicate(&mut self, hash: ContentHash, id: Option<&str>, line: u64) -> bool {
         if !self.seen.insert(hash) {
             return true;
         }
-        if let Some(id) = record_id(record) {
-            self.check_id(&id, hash, line);
+        if let Some(id) = id {
+            self.check_id(id, fold(hash), line);
         }
         false
     }
 
     /// Warns when `id` was first seen with other content. Ids are kept as
     /// fingerprints so the index stays small for millions of records.
-    fn check_id(&mut self, id: &str, hash: ContentHash, line: u64) {
+    fn check_id(&mut self, id: &str, hash: u64, line: u64) {
         let here = FirstSeen {
             hash,
-            file: self.files.len(),
             line,
+            file: u32::try_from(self.files.len()).unwrap_or(u32::MAX),
         };
-        let first = *self.ids.entry(xxh3_64(id.as_bytes())).or_insert(here);
+        let key = fold(detect::fingerprint_bytes(id.as_bytes()));
+        let first = *self.ids.entry(key).or_insert(here);
         if first.hash == hash {
             return;
         }
-        let file = match self.files.get(first.file) {
+        let file = match self.files.get(first.file as usize) {
             Some(report) => report.name.as_str(),
             None => self.file.report.name.as_str(),
         };
@@ -366,12 +504,12 @@ fn rule_ref() -> RuleRef {
 
 /// The report's name for a file's shape: the container's when it has one,
 /// else the kind its records share, else `mixed`.
-fn format_name(container: Container, kinds: &HashSet<RecordKind>) -> Option<&'static str> {
+fn format_name(container: Container, kinds: &Kinds) -> Option<&'static str> {
     match container {
         Container::Json | Container::Empty | Container::Unrecognized => {}
         known => return Some(known.as_str()),
     }
-    let mut names = kinds.iter().map(|kind| kind_format(*kind));
+    let mut names = kinds.iter().map(kind_format);
     let first = names.next()?;
     Some(if names.all(|name| name == first) {
         first

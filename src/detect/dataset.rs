@@ -6,8 +6,6 @@
 //! that index, even one whose `_source` lacks the field. A document known
 //! to come from there is read with the field filled in.
 
-use serde_json::Value;
-
 use crate::doc::{Document, FieldPath, Scalar};
 
 const DATASET_FIELD: &str = "event.dataset";
@@ -18,13 +16,13 @@ const DATA_STREAM_INDEX: &str = "logs-o365.audit-";
 /// A document with `event.dataset` filled in when it comes from the
 /// integration's data stream and lacks the field.
 pub struct DatasetView<'a> {
-    inner: &'a Value,
+    inner: &'a dyn Document,
     fill: bool,
 }
 
 impl<'a> DatasetView<'a> {
     /// Wraps `event`, which came from `index` when that is known.
-    pub fn new(event: &'a Value, index: Option<&str>) -> DatasetView<'a> {
+    pub fn new(event: &'a dyn Document, index: Option<&str>) -> DatasetView<'a> {
         let from_stream = index.is_some_and(|name| name.contains(DATA_STREAM_INDEX))
             || holds(event, DATA_STREAM_FIELD, DATASET);
         let fill = from_stream && !has_value(event, DATASET_FIELD);
@@ -72,7 +70,7 @@ impl Document for DatasetView<'_> {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     use super::*;
 

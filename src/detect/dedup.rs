@@ -62,6 +62,11 @@ pub fn content_hash(value: &Value) -> ContentHash {
     }
 }
 
+/// The 128-bit hash of some bytes, for other fingerprints (record ids).
+pub fn fingerprint_bytes(bytes: &[u8]) -> u128 {
+    hash128(bytes)
+}
+
 fn object_hash(fields: &Map<String, Value>, scratch: &mut Vec<u8>, depth: usize) -> u128 {
     let mut sum = MemberSum::default();
     for (key, value) in fields {

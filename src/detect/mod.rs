@@ -19,9 +19,11 @@ use crate::doc::{Document, FieldPath, Scalar};
 use crate::kql::{self, ClauseReport, Query, SyntaxError};
 use crate::o365::{self, Record, RecordError, RecordErrorKind, Timestamp};
 use crate::rule;
+use crate::skim::{Lean, LeanPlan};
 
 pub use dataset::DatasetView;
-pub use dedup::{content_hash, ContentHash};
+pub use dedup::{content_hash, fingerprint_bytes, ContentHash};
+pub(crate) use dedup::{is_canonical_escape, write_object_mark, write_string, MemberSum};
 pub use report::{
     fill_users_from_alerts, restricted_users, sort_by_time, ErrorEntry, FileReport, Hit, RuleRef,
     ScanReport, Tool, User, Warning,
@@ -30,7 +32,7 @@ pub use user::{is_address, restricted_user};
 
 /// How records are judged; the same options as the JavaScript API and the
 /// command line.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Options {
     /// Turns the alert-name verdict off, leaving Elastic's exact answer.
@@ -39,6 +41,26 @@ pub struct Options {
     pub query: Option<String>,
     /// The index the ECS documents came from, as an ES hit's `_index`.
     pub index: Option<String>,
+    /// Whether a scan computes each file's SHA-256 (on by default; off,
+    /// the report's `sha256` is null).
+    ///
+    /// NOTE: WebAssembly has no SHA instructions: there the hash alone
+    /// runs at about 200 MB/s, slower than the rest of a scan, so a host
+    /// that does not show it may turn it off. It is not written in the
+    /// report's options, which keep the fields that change the verdicts.
+    #[serde(skip_serializing)]
+    pub sha256: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            strict: false,
+            query: None,
+            index: None,
+            sha256: true,
+        }
+    }
 }
 
 /// The two verdicts on one record.
@@ -64,6 +86,9 @@ pub struct Detector {
     /// The alert-name query; none under a custom query.
     alert_name: Option<Query>,
     options: Options,
+    /// What a skim keeps to judge a record; none when the queries read
+    /// more than named fields (every record then is parsed in full).
+    lean: Option<LeanPlan>,
 }
 
 impl Detector {
@@ -76,10 +101,12 @@ impl Detector {
                 Some(kql::parse(rule::info().alert_name_query)?),
             ),
         };
+        let lean = lean_plan(&query, alert_name.as_ref());
         Ok(Detector {
             query,
             alert_name,
             options,
+            lean,
         })
     }
 
@@ -111,6 +138,22 @@ impl Detector {
     pub fn view<'a>(&self, record: &'a Record) -> DatasetView<'a> {
         let index = record.index.as_deref().or(self.options.index.as_deref());
         DatasetView::new(&record.event, index)
+    }
+
+    /// What a skim must keep for this detector to judge a record.
+    pub(crate) fn lean_plan(&self) -> Option<&LeanPlan> {
+        self.lean.as_ref()
+    }
+
+    /// The two verdicts on a skimmed record; `None` when what it kept
+    /// does not tell (the record must then be read in full).
+    pub(crate) fn judge_lean(&self, lean: &Lean<'_>) -> Option<Verdict> {
+        if !lean.answerable() {
+            return None;
+        }
+        let index = lean.index.or(self.options.index.as_deref());
+        let verdict = self.judge_document(&DatasetView::new(lean, index));
+        (!lean.was_unsure()).then_some(verdict)
     }
 
     /// Judges one record given as JSON text, with the explanation.
@@ -159,6 +202,15 @@ impl Detector {
         }
         all
     }
+}
+
+/// The plan of what a skim keeps, when the queries read named fields only.
+fn lean_plan(query: &Query, alert_name: Option<&Query>) -> Option<LeanPlan> {
+    let mut fields = query.named_fields()?;
+    if let Some(alert_name) = alert_name {
+        fields.extend(alert_name.named_fields()?);
+    }
+    LeanPlan::new(&fields)
 }
 
 /// Reads exactly one record, pointing to `scan` for anything more.

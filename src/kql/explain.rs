@@ -77,6 +77,50 @@ fn values_at(doc: &dyn Document, name: &Name) -> Vec<serde_json::Value> {
     values
 }
 
+/// A field a query names, and how it reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamedField {
+    /// the dotted name
+    pub name: String,
+    /// read by an `exists` test (`name:*`), which also looks under it
+    pub exists: bool,
+}
+
+/// The fields `root` reads, when it reads named fields only.
+pub(crate) fn named_fields(root: &Node) -> Option<Vec<NamedField>> {
+    let mut fields = Vec::new();
+    collect_named(root, &mut fields)?;
+    Some(fields)
+}
+
+fn collect_named(node: &Node, fields: &mut Vec<NamedField>) -> Option<()> {
+    let (field, exists) = match node {
+        Node::MatchAll => return Some(()),
+        Node::Or(items) | Node::And(items) => {
+            return items
+                .iter()
+                .try_for_each(|item| collect_named(item, fields));
+        }
+        Node::Not(inner) => return collect_named(inner, fields),
+        Node::Is(is) => {
+            let lone = matches!(&is.value, Value::Pattern(p) if p.is_lone());
+            (&is.field, lone)
+        }
+        // NOTE: a range over free text reads nothing (it never matches).
+        Node::Range(range) if matches!(range.field, Field::Any) => return Some(()),
+        Node::Range(range) => (&range.field, false),
+        Node::Nested(_) => return None,
+    };
+    let Field::Name(name) = field else {
+        return None;
+    };
+    fields.push(NamedField {
+        name: name.path.as_str().to_owned(),
+        exists,
+    });
+    Some(())
+}
+
 /// The field names `root` reads, in order of first use; a nested query's
 /// fields are joined to its path (`top:{b:1}` reads `top` and `top.b`).
 pub(crate) fn fields(root: &Node) -> Vec<String> {

@@ -55,7 +55,7 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use error::{SyntaxError, SyntaxErrorKind};
-pub use explain::ClauseReport;
+pub use explain::{ClauseReport, NamedField};
 
 use crate::doc::Document;
 use ast::Node;
@@ -143,6 +143,14 @@ impl Query {
     /// ones joined to their path; a wildcard name keeps its `*`.
     pub fn fields(&self) -> Vec<String> {
         explain::fields(&self.root)
+    }
+
+    /// The fields the query reads, when it reads nothing but named
+    /// fields: `None` when it has free text, a wildcard field name or a
+    /// nested query. A document that answers for these fields alone is
+    /// enough to judge it (the scanner's fast path reads only those).
+    pub fn named_fields(&self) -> Option<Vec<NamedField>> {
+        explain::named_fields(&self.root)
     }
 
     /// The tree in a compact notation, the one the conformance cases use:

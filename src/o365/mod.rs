@@ -30,12 +30,12 @@
 
 mod client;
 mod error;
-mod fields;
+pub(crate) mod fields;
 mod json;
 mod normalize;
 mod read;
 mod time;
-mod view;
+pub(crate) mod view;
 
 pub use error::{Position, RecordError, RecordErrorKind};
 pub use json::MAX_DEPTH;
