@@ -419,7 +419,7 @@ impl State {
             line,
             file: u32::try_from(self.files.len()).unwrap_or(u32::MAX),
         };
-        let key = fold(detect::fingerprint_bytes(id.as_bytes()));
+        let key = detect::fingerprint_bytes(id.as_bytes());
         let first = *self.ids.entry(key).or_insert(here);
         if first.hash == hash {
             return;

@@ -6,6 +6,8 @@
 //! that index, even one whose `_source` lacks the field. A document known
 //! to come from there is read with the field filled in.
 
+use std::sync::OnceLock;
+
 use crate::doc::{Document, FieldPath, Scalar};
 
 const DATASET_FIELD: &str = "event.dataset";
@@ -24,20 +26,29 @@ impl<'a> DatasetView<'a> {
     /// Wraps `event`, which came from `index` when that is known.
     pub fn new(event: &'a dyn Document, index: Option<&str>) -> DatasetView<'a> {
         let from_stream = index.is_some_and(|name| name.contains(DATA_STREAM_INDEX))
-            || holds(event, DATA_STREAM_FIELD, DATASET);
-        let fill = from_stream && !has_value(event, DATASET_FIELD);
+            || holds(event, data_stream_path(), DATASET);
+        let fill = from_stream && !has_value(event, dataset_path());
         DatasetView { inner: event, fill }
     }
 }
 
-fn holds(doc: &dyn Document, path: &str, wanted: &str) -> bool {
-    doc.any_value(&FieldPath::new(path), &mut |value| {
-        value == Scalar::Str(wanted)
-    })
+/// The two paths read for every record, made once.
+fn dataset_path() -> &'static FieldPath {
+    static PATH: OnceLock<FieldPath> = OnceLock::new();
+    PATH.get_or_init(|| FieldPath::new(DATASET_FIELD))
 }
 
-fn has_value(doc: &dyn Document, path: &str) -> bool {
-    doc.any_value(&FieldPath::new(path), &mut |_| true)
+fn data_stream_path() -> &'static FieldPath {
+    static PATH: OnceLock<FieldPath> = OnceLock::new();
+    PATH.get_or_init(|| FieldPath::new(DATA_STREAM_FIELD))
+}
+
+fn holds(doc: &dyn Document, path: &FieldPath, wanted: &str) -> bool {
+    doc.any_value(path, &mut |value| value == Scalar::Str(wanted))
+}
+
+fn has_value(doc: &dyn Document, path: &FieldPath) -> bool {
+    doc.any_value(path, &mut |_| true)
 }
 
 impl Document for DatasetView<'_> {
@@ -75,7 +86,7 @@ mod tests {
     use super::*;
 
     fn dataset(event: &Value, index: Option<&str>) -> bool {
-        holds(&DatasetView::new(event, index), DATASET_FIELD, DATASET)
+        holds(&DatasetView::new(event, index), dataset_path(), DATASET)
     }
 
     #[test]

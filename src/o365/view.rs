@@ -292,9 +292,9 @@ impl Source {
     /// Visits the field's values in `raw` (ANY semantics, as
     /// [`Document::any_value`](crate::doc::Document::any_value)); `None`
     /// when the view cannot tell for this record.
-    pub(crate) fn any_value(
+    pub(crate) fn any_value<R: RawFields + ?Sized>(
         &self,
-        raw: &dyn RawFields,
+        raw: &R,
         visit: &mut dyn FnMut(Scalar<'_>) -> bool,
     ) -> Option<bool> {
         let code = || fields::code(raw.field(RawKey::RecordType));
@@ -328,7 +328,7 @@ impl Source {
 
     /// Whether the field exists, as an `exists` query sees it: a value at
     /// it or under it; `None` when the view cannot tell.
-    pub(crate) fn exists(&self, raw: &dyn RawFields) -> Option<bool> {
+    pub(crate) fn exists<R: RawFields + ?Sized>(&self, raw: &R) -> Option<bool> {
         let moved = match self {
             Source::Provider => match provider(raw) {
                 Provider::Workload => Some(RawPath::Key(RawKey::Workload)),
@@ -345,7 +345,7 @@ impl Source {
     /// Where the raw values are that a source moves or keeps as they are,
     /// in this record; `None` for other sources, or when an alert's field
     /// is not moved (or is, for one kept unless it is).
-    fn moved<'s>(&'s self, raw: &dyn RawFields) -> Option<RawPath<'s>> {
+    fn moved<'s, R: RawFields + ?Sized>(&'s self, raw: &R) -> Option<RawPath<'s>> {
         let is_alert = || fields::is_alert(fields::code(raw.field(RawKey::RecordType)));
         match self {
             Source::Moved(key) => Some(RawPath::Key(*key)),
@@ -357,26 +357,26 @@ impl Source {
     }
 }
 
-fn provider(raw: &dyn RawFields) -> Provider<'_> {
+fn provider<R: RawFields + ?Sized>(raw: &R) -> Provider<'_> {
     let workload = raw.field(RawKey::Workload);
     fields::provider(workload, raw.field(RawKey::UserType))
 }
 
 /// Visits the values at `path` other than `""`, which normalization drops.
-fn non_empty(
-    raw: &dyn RawFields,
+fn non_empty<R: RawFields + ?Sized>(
+    raw: &R,
     path: RawPath<'_>,
     visit: &mut dyn FnMut(Scalar<'_>) -> bool,
 ) -> bool {
     raw.values(path, &mut |value| value != Scalar::Str("") && visit(value))
 }
 
-fn timestamp(raw: &dyn RawFields) -> Option<String> {
+fn timestamp<R: RawFields + ?Sized>(raw: &R) -> Option<String> {
     let time = fields::timestamp(raw.field(RawKey::CreationTime))?;
     Some(time.to_string())
 }
 
-fn severity(raw: &dyn RawFields) -> Option<&'static str> {
+fn severity<R: RawFields + ?Sized>(raw: &R) -> Option<&'static str> {
     let level = fields::severity(raw.field(RawKey::Severity))?;
     ["1", "2", "3", "4"]
         .get(usize::from(level).checked_sub(1)?)
@@ -385,7 +385,7 @@ fn severity(raw: &dyn RawFields) -> Option<&'static str> {
 
 /// `user.id`: a scalar's text; `None` for a list, which the view does not
 /// convert.
-fn user_id(raw: &dyn RawFields) -> Option<Option<&str>> {
+fn user_id<R: RawFields + ?Sized>(raw: &R) -> Option<Option<&str>> {
     match raw.field(RawKey::UserId) {
         Raw::List => None,
         other => Some(fields::scalar_text(other)),
@@ -393,14 +393,14 @@ fn user_id(raw: &dyn RawFields) -> Option<Option<&str>> {
 }
 
 /// `user.name` and `user.domain`, from a `user.id` that is an address.
-fn user_parts(raw: &dyn RawFields) -> Option<(&str, &str)> {
+fn user_parts<R: RawFields + ?Sized>(raw: &R) -> Option<(&str, &str)> {
     let id = fields::scalar_text(raw.field(RawKey::UserId))?;
     fields::split_address(id)
 }
 
 /// `user.email`: the `user.id` that is an address, else `f3u` inside
 /// `Data`, which the view does not parse.
-fn user_email(raw: &dyn RawFields) -> Option<Option<&str>> {
+fn user_email<R: RawFields + ?Sized>(raw: &R) -> Option<Option<&str>> {
     let id = fields::scalar_text(raw.field(RawKey::UserId));
     if let Some(id) = id.filter(|id| fields::split_address(id).is_some()) {
         return Some(Some(id));
@@ -411,7 +411,10 @@ fn user_email(raw: &dyn RawFields) -> Option<Option<&str>> {
     }
 }
 
-fn organization(raw: &dyn RawFields, visit: &mut dyn FnMut(Scalar<'_>) -> bool) -> Option<bool> {
+fn organization<R: RawFields + ?Sized>(
+    raw: &R,
+    visit: &mut dyn FnMut(Scalar<'_>) -> bool,
+) -> Option<bool> {
     Some(match raw.field(RawKey::OrganizationId) {
         Raw::Str(id) => {
             let id: Cow<'_, str> = fields::lower_case(id);

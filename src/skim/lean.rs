@@ -3,7 +3,7 @@
 
 use std::cell::Cell;
 
-use super::plan::Plan;
+use super::plan::{key_words, Plan};
 use super::{Captures, ValueKind, WrappedBody, Wrapper};
 use crate::doc::{Document, FieldPath, Scalar};
 use crate::kql::NamedField;
@@ -46,42 +46,76 @@ const DATASET_FIELDS: [&str; 2] = ["event.dataset", "data_stream.dataset"];
 #[derive(Clone, Debug)]
 pub(crate) struct LeanPlan {
     plan: Plan,
-    /// for ECS documents: each field read, and its slot
-    ecs: Vec<(String, u8)>,
-    /// for raw records: each field read, and where it comes from; `None`
-    /// when the view does not give one of them
-    view: Option<Vec<(String, Source)>>,
+    /// each field the queries read
+    fields: Vec<Field>,
+    /// whether the view gives every field read, for raw records
+    viewable: bool,
     /// the slots of the raw fields the view reads, by [`RawKey::index`]
     raw_keys: [Option<u8>; RawKey::ALL.len()],
     event_id: Option<u8>,
+}
+
+/// A field the queries read.
+#[derive(Clone, Debug)]
+struct Field {
+    name: String,
+    key: PathKey,
+    /// where an ECS document's values are kept
+    slot: Option<u8>,
+    /// where a raw record's value comes from, if the view gives it
+    source: Option<Source>,
+}
+
+/// A dotted name by its length and first and last eight bytes, which is
+/// the whole name up to 16 bytes: looked up without comparing text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct PathKey {
+    length: usize,
+    head: u64,
+    tail: u64,
+}
+
+impl PathKey {
+    fn of(path: &str) -> PathKey {
+        let (head, tail) = key_words(path.as_bytes());
+        PathKey {
+            length: path.len(),
+            head,
+            tail,
+        }
+    }
 }
 
 impl LeanPlan {
     /// A plan for queries that read `fields`; `None` when there are too
     /// many to keep (every record then takes the full path).
     pub(crate) fn new(fields: &[NamedField]) -> Option<LeanPlan> {
-        let mut read: Vec<String> = fields.iter().map(|f| f.name.clone()).collect();
-        read.extend(DATASET_FIELDS.map(str::to_owned));
-        let view = read
-            .iter()
-            .map(|path| Some((path.clone(), view::source(path)?)))
-            .collect::<Option<Vec<_>>>();
+        let names = fields.iter().map(|f| f.name.as_str()).chain(DATASET_FIELDS);
+        let mut read: Vec<String> = Vec::new();
+        for name in names {
+            if !read.iter().any(|known| known == name) {
+                read.push(name.to_owned());
+            }
+        }
+        let sources: Vec<Option<Source>> = read.iter().map(|path| view::source(path)).collect();
         let mut paths: Vec<String> = SHAPE.map(str::to_owned).to_vec();
         paths.extend(read.iter().cloned());
         paths.push("event.id".to_owned());
-        for (_, source) in view.iter().flatten() {
+        for source in sources.iter().flatten() {
             paths.extend(source.inputs().iter().map(|input| input.text().to_owned()));
         }
         let plan = Plan::new(&paths, fields.iter().any(|f| f.exists))?;
-        let ecs = read
-            .iter()
-            .filter_map(|path| Some((path.clone(), plan.slot(path)?)))
-            .collect();
+        let fields = read.iter().zip(&sources).map(|(name, source)| Field {
+            name: name.clone(),
+            key: PathKey::of(name),
+            slot: plan.slot(name),
+            source: source.clone(),
+        });
         Some(LeanPlan {
             raw_keys: RawKey::ALL.map(|key| plan.slot(key.name())),
             event_id: plan.slot("event.id"),
-            ecs,
-            view,
+            viewable: sources.iter().all(Option::is_some),
+            fields: fields.collect(),
             plan,
         })
     }
@@ -93,7 +127,7 @@ impl LeanPlan {
     /// The fields the queries read, as ECS names.
     #[cfg(test)]
     pub(crate) fn fields(&self) -> impl Iterator<Item = &str> {
-        self.ecs.iter().map(|(path, _)| path.as_str())
+        self.fields.iter().map(|field| field.name.as_str())
     }
 
     /// The wrapper around the record just skimmed, tried in the order the
@@ -136,15 +170,12 @@ impl LeanPlan {
             && (present(RECORD_TYPE) || present(CREATION_TIME))
     }
 
-    fn ecs_slot(&self, path: &str) -> Option<u8> {
-        let found = self.ecs.iter().find(|(known, _)| known == path);
-        found.map(|(_, slot)| *slot)
-    }
-
-    fn source(&self, path: &str) -> Option<&Source> {
-        let view = self.view.as_ref()?;
-        let found = view.iter().find(|(known, _)| known == path);
-        found.map(|(_, source)| source)
+    /// A field read, found by its words (and its text past 16 bytes).
+    #[inline]
+    fn field(&self, path: &str) -> Option<&Field> {
+        let key = PathKey::of(path);
+        let same = |field: &&Field| field.key == key && (key.length <= 16 || field.name == path);
+        self.fields.iter().find(same)
     }
 }
 
@@ -199,7 +230,7 @@ impl<'s> Lean<'s> {
     /// for an ECS document, for a raw record when the view gives every
     /// field they read.
     pub(crate) fn answerable(&self) -> bool {
-        !self.raw || self.plan.view.is_some()
+        !self.raw || self.plan.viewable
     }
 
     /// Whether a question asked so far could not be answered; the
@@ -250,14 +281,13 @@ fn scalar(kind: ValueKind, text: &str) -> Scalar<'_> {
 
 impl Document for Lean<'_> {
     fn any_value(&self, path: &FieldPath, visit: &mut dyn FnMut(Scalar<'_>) -> bool) -> bool {
+        let field = self.plan.field(path.as_str());
         if self.raw {
-            let answer = match self.plan.source(path.as_str()) {
-                Some(source) => source.any_value(self, visit),
-                None => None,
-            };
+            let source = field.and_then(|field| field.source.as_ref());
+            let answer = source.and_then(|source| source.any_value(self, visit));
             return answer.unwrap_or_else(|| self.unsure());
         }
-        match self.plan.ecs_slot(path.as_str()) {
+        match field.and_then(|field| field.slot) {
             Some(slot) => {
                 let mut values = self.captures.values(slot);
                 values.any(|(kind, text)| visit(scalar(kind, text)))
@@ -267,11 +297,13 @@ impl Document for Lean<'_> {
     }
 
     fn exists(&self, path: &FieldPath) -> bool {
+        let field = self.plan.field(path.as_str());
         if self.raw {
-            let answer = self.plan.source(path.as_str()).and_then(|s| s.exists(self));
+            let source = field.and_then(|field| field.source.as_ref());
+            let answer = source.and_then(|source| source.exists(self));
             return answer.unwrap_or_else(|| self.unsure());
         }
-        match self.plan.ecs_slot(path.as_str()) {
+        match field.and_then(|field| field.slot) {
             Some(slot) => {
                 let at = self.captures.values(slot).next().is_some();
                 at || self.captures.under(slot, false)

@@ -6,15 +6,16 @@
 //! nesting past [`MAX_DEPTH`]) makes it give up, and the record is parsed
 //! in full, so errors keep their exact messages and positions.
 //!
-//! Containers are tracked on an explicit stack, never by recursion. The
-//! fingerprint follows `detect::dedup`: each member's canonical text is
-//! hashed where it lies in the input when the input already is canonical
-//! (compact, no escapes to rewrite), which is the common case; otherwise
-//! it is built in a buffer, copying only from the first difference on.
+//! Containers are tracked on an explicit stack, never by recursion; the
+//! innermost one is held in the pass itself, where the hot path reads it.
+//! The fingerprint follows `detect::dedup`: each member's canonical text
+//! is hashed where it lies in the input when the input already is
+//! canonical (compact, no escapes to rewrite), which is the common case;
+//! otherwise it is built in a buffer, copying from the first difference.
 
 use std::ops::Range;
 
-use super::plan::{NodeId, Plan, Step, NO_NODE, ROOT};
+use super::plan::{key_tag, key_words, NodeId, Plan, Step, NO_NODE, ROOT};
 use super::text::{self, decode, find_stop};
 use super::{Captures, ValueKind};
 use crate::detect::{write_object_mark, write_string, MemberSum};
@@ -24,7 +25,8 @@ use crate::o365::MAX_DEPTH;
 /// they have grown to the largest record's needs.
 #[derive(Debug, Default)]
 pub(crate) struct Buffers {
-    frames: Vec<Frame>,
+    /// the containers open around the innermost one
+    outer: Vec<Frame>,
     /// canonical text built where the input is not canonical
     canon: Vec<u8>,
     /// the keys of the objects open, to find repeated keys
@@ -45,18 +47,35 @@ struct Frame {
     /// the slot whose value this container is, reached directly
     slot: Option<u8>,
     start: usize,
-    /// whether the member stream around this object had been copied
+    /// whether the member text around this object had been copied
     outer_copied: bool,
     sum: MemberSum,
     /// where this object's keys start in `Buffers::keys`
     keys_from: usize,
-    /// a 128-bit set of the tags of this object's keys
-    tags: u128,
+    /// the tags of this object's keys, one bit each
+    tags: [u64; 4],
     member: Member,
 }
 
+impl Frame {
+    /// The frame standing for "no container" before the root opens.
+    const NONE: Frame = Frame {
+        object: false,
+        node: ROOT,
+        under: 0,
+        direct: true,
+        slot: None,
+        start: 0,
+        outer_copied: false,
+        sum: MemberSum::ZERO,
+        keys_from: 0,
+        tags: [0; 4],
+        member: Member::NONE,
+    };
+}
+
 /// The member being read in an object.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 struct Member {
     /// where its key's opening quote is
     start: usize,
@@ -68,11 +87,22 @@ struct Member {
     open: bool,
 }
 
+impl Member {
+    const NONE: Member = Member {
+        start: 0,
+        canon_from: 0,
+        node: NO_NODE,
+        under: 0,
+        open: false,
+    };
+}
+
+/// A key of an open object, by its tag and where it is in the text.
 #[derive(Clone, Copy, Debug)]
 struct Key {
     tag: u8,
-    start: usize,
-    end: usize,
+    start: u32,
+    len: u32,
 }
 
 /// A pass over one text.
@@ -83,6 +113,8 @@ pub(crate) struct Pass<'a> {
     plan: &'a Plan,
     buffers: &'a mut Buffers,
     captures: &'a mut Captures,
+    /// the innermost open container
+    top: Frame,
     /// where the part of the current member's canonical text that is
     /// still read in place starts
     run: usize,
@@ -107,7 +139,7 @@ impl<'a> Pass<'a> {
         buffers: &'a mut Buffers,
         captures: &'a mut Captures,
     ) -> Pass<'a> {
-        buffers.frames.clear();
+        buffers.outer.clear();
         buffers.canon.clear();
         buffers.keys.clear();
         Pass {
@@ -117,6 +149,7 @@ impl<'a> Pass<'a> {
             plan,
             buffers,
             captures,
+            top: Frame::NONE,
             run: 0,
             copied: false,
         }
@@ -138,17 +171,18 @@ impl<'a> Pass<'a> {
         }
     }
 
+    #[inline]
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.at).copied()
     }
 
     /// After the root object: blanks only, as serde_json wants.
     fn end(mut self) -> Option<u128> {
-        let fingerprint = self.captures.fingerprint;
         self.skip_blanks();
-        (self.at == self.bytes.len()).then_some(fingerprint)
+        (self.at == self.bytes.len()).then_some(self.captures.fingerprint)
     }
 
+    #[inline]
     fn value(&mut self) -> Option<Next> {
         match self.peek()? {
             b'"' => self.string_value(),
@@ -164,14 +198,14 @@ impl<'a> Pass<'a> {
 
     /// After a value, in the container on top: `,` and what follows it,
     /// or the container's end.
+    #[inline]
     fn separator(&mut self) -> Option<Next> {
         self.skip_blanks();
-        let object = self.buffers.frames.last()?.object;
-        match (self.peek()?, object) {
+        match (self.peek()?, self.top.object) {
             (b',', true) => {
                 self.at += 1;
                 self.skip_blanks();
-                self.key()
+                self.members()
             }
             (b',', false) => {
                 self.at += 1;
@@ -185,23 +219,32 @@ impl<'a> Pass<'a> {
 
     /// Skips blanks; inside a member's text they are not canonical, so
     /// the text before them is copied.
-    #[inline]
+    #[inline(always)]
     fn skip_blanks(&mut self) {
+        if matches!(self.peek(), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+            self.skip_some_blanks();
+        }
+    }
+
+    #[cold]
+    fn skip_some_blanks(&mut self) {
         let start = self.at;
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
             self.at += 1;
         }
-        if self.at != start && self.in_member() {
+        if self.in_member() {
             self.copy_run(start);
             self.run = self.at;
         }
     }
 
+    /// Whether the pass is inside a member's value (arrays are only ever
+    /// there, since the root is an object).
+    #[inline]
     fn in_member(&self) -> bool {
-        match self.buffers.frames.last() {
-            Some(frame) if frame.object => frame.member.open,
-            Some(_) => true,
-            None => false,
+        match self.top.object {
+            true => self.top.member.open,
+            false => !self.buffers.outer.is_empty(),
         }
     }
 
@@ -214,7 +257,7 @@ impl<'a> Pass<'a> {
 
     /// Opens an object or array at the current byte.
     fn open(&mut self, object: bool) -> Option<Next> {
-        if self.buffers.frames.len() >= MAX_DEPTH {
+        if self.buffers.outer.len() >= MAX_DEPTH {
             return None;
         }
         let frame = self.new_frame(object);
@@ -225,12 +268,13 @@ impl<'a> Pass<'a> {
             outer_copied: self.copied,
             ..frame
         };
-        self.buffers.frames.push(frame);
+        let outer = std::mem::replace(&mut self.top, frame);
+        self.buffers.outer.push(outer);
         self.at += 1;
         self.skip_blanks();
         match (self.peek()?, object) {
             (b'}', true) | (b']', false) => self.close(),
-            (_, true) => self.key(),
+            (_, true) => self.members(),
             (_, false) => Some(Next::Value),
         }
     }
@@ -254,30 +298,30 @@ impl<'a> Pass<'a> {
             slot: slot.filter(|_| direct),
             start: self.at,
             outer_copied: false,
-            sum: MemberSum::default(),
+            sum: MemberSum::ZERO,
             keys_from: self.buffers.keys.len(),
-            tags: 0,
-            member: Member::default(),
+            tags: [0; 4],
+            member: Member::NONE,
         }
     }
 
     /// Where a value starting now sits: its trie node, the slots it lies
     /// under, and whether it is reached by keys alone.
+    #[inline]
     fn value_place(&self) -> (NodeId, u64, bool) {
-        match self.buffers.frames.last() {
-            None => (ROOT, 0, true),
-            Some(frame) if frame.object => {
-                let under = frame.under | frame.member.under;
-                (frame.member.node, under, frame.direct)
-            }
-            Some(frame) => (frame.node, frame.under, false),
+        let top = &self.top;
+        match top.object {
+            true => (top.member.node, top.under | top.member.under, top.direct),
+            false if self.buffers.outer.is_empty() => (ROOT, 0, true),
+            false => (top.node, top.under, false),
         }
     }
 
     /// Closes the container on top at the current byte.
     fn close(&mut self) -> Option<Next> {
         self.at += 1;
-        let frame = self.buffers.frames.pop()?;
+        let outer = self.buffers.outer.pop()?;
+        let frame = std::mem::replace(&mut self.top, outer);
         if let Some(slot) = frame.slot {
             self.captures
                 .direct(slot, kind_of(frame.object), frame.start, self.at);
@@ -285,7 +329,7 @@ impl<'a> Pass<'a> {
         if frame.object {
             self.buffers.keys.truncate(frame.keys_from);
             let hash = frame.sum.finish();
-            if self.buffers.frames.is_empty() {
+            if self.buffers.outer.is_empty() {
                 self.captures.fingerprint = hash;
                 return Some(Next::Done);
             }
@@ -293,39 +337,86 @@ impl<'a> Pass<'a> {
             write_object_mark(hash, &mut self.buffers.canon);
             self.run = self.at;
         }
-        self.value_done();
-        Some(Next::Separator)
+        Some(self.value_done())
     }
 
-    /// A member's key, the `:` after it, and the blanks before its value.
-    fn key(&mut self) -> Option<Next> {
-        let start = self.at;
-        if self.peek()? != b'"' {
-            return None;
+    /// Members of the object on top, from the key at the current byte.
+    ///
+    /// Nearly every member of an audit record is plain: `"key":value`
+    /// written compactly, the value a string without escapes to rewrite,
+    /// a number or a literal, then `,` and the next key. Those are read
+    /// here in one loop, their state in locals, their canonical text
+    /// hashed where it lies; at anything else (blanks, a nested value, an
+    /// escape to rewrite, the object's end) the general path takes over.
+    #[inline]
+    fn members(&mut self) -> Option<Next> {
+        let (mut sum, mut tags) = (self.top.sum, self.top.tags);
+        let next = self.member_run(&mut sum, &mut tags);
+        (self.top.sum, self.top.tags) = (sum, tags);
+        next
+    }
+
+    /// [`Pass::members`], with the object's sum and key tags in locals.
+    #[inline]
+    fn member_run(&mut self, sum: &mut MemberSum, tags: &mut [u64; 4]) -> Option<Next> {
+        loop {
+            let start = self.at;
+            let (after_key, step) = self.member_key(start, tags)?;
+            let value = after_key + 1;
+            let plain = self.bytes.get(after_key) == Some(&b':');
+            let Some((kind, end, escaped)) = self.plain_value(value).filter(|_| plain) else {
+                self.open_member(start, step);
+                return self.after_key(after_key);
+            };
+            if step.node != NO_NODE || (self.top.under | step.under) != 0 {
+                self.open_member(start, step);
+                self.at = end;
+                let text = match kind {
+                    ValueKind::Str => value + 1..end - 1,
+                    _ => value..end,
+                };
+                self.scalar(kind, text, escaped)?;
+                self.top.member.open = false;
+            }
+            sum.add(self.bytes.get(start..end)?);
+            self.at = end;
+            if self.bytes.get(end..end + 2) != Some(b",\"") {
+                return Some(Next::Separator);
+            }
+            self.at = end + 1;
         }
-        let end = find_stop(self.bytes, start + 1);
-        // NOTE: a key with an escape is left to the parser: repeated keys
-        // are then compared decoded, which this pass does not do.
-        if self.bytes.get(end) != Some(&b'"') {
-            return None;
+    }
+
+    /// A plain value at `at`: its kind, where it ends, and whether it has
+    /// escapes (all canonical); `None` for any other value.
+    #[inline]
+    fn plain_value(&self, at: usize) -> Option<(ValueKind, usize, bool)> {
+        match self.bytes.get(at)? {
+            b'"' => {
+                let (end, escaped, canonical) = self.string_end(at)?;
+                canonical.then_some((ValueKind::Str, end, escaped))
+            }
+            b'-' | b'0'..=b'9' => Some((ValueKind::Number, self.number_end(at)?, false)),
+            b't' => self.literal_end(at, b"true", ValueKind::Bool),
+            b'f' => self.literal_end(at, b"false", ValueKind::Bool),
+            b'n' => self.literal_end(at, b"null", ValueKind::Null),
+            _ => None,
         }
-        let key = self.bytes.get(start + 1..end)?;
-        self.check_repeat(key, start + 1)?;
-        let frame = self.buffers.frames.last_mut()?;
-        let step = match frame.node {
-            NO_NODE => Step::OFF,
-            from => self.plan.child(from, key),
-        };
-        frame.member = Member {
-            start,
-            canon_from: self.buffers.canon.len(),
-            node: step.node,
-            under: step.under,
-            open: true,
-        };
-        self.run = start;
-        self.copied = false;
-        self.at = end + 1;
+    }
+
+    fn literal_end(
+        &self,
+        at: usize,
+        word: &[u8],
+        kind: ValueKind,
+    ) -> Option<(ValueKind, usize, bool)> {
+        let end = at + word.len();
+        (self.bytes.get(at..end)? == word).then_some((kind, end, false))
+    }
+
+    /// The `:` after a key and the blanks around it, the general way.
+    fn after_key(&mut self, after_key: usize) -> Option<Next> {
+        self.at = after_key;
         self.skip_blanks();
         if self.peek()? != b':' {
             return None;
@@ -335,25 +426,98 @@ impl<'a> Pass<'a> {
         Some(Next::Value)
     }
 
+    /// Reads the key at `start`, checked against the object's other keys
+    /// and followed in the trie: where it ends (past its closing quote),
+    /// and where it leads.
+    #[inline]
+    fn member_key(&mut self, start: usize, tags: &mut [u64; 4]) -> Option<(usize, Step)> {
+        if self.bytes.get(start) != Some(&b'"') {
+            return None;
+        }
+        let end = find_stop(self.bytes, start + 1);
+        // NOTE: a key with an escape is left to the parser: repeated keys
+        // are then compared decoded, which this pass does not do.
+        if self.bytes.get(end) != Some(&b'"') {
+            return None;
+        }
+        let key = self.bytes.get(start + 1..end)?;
+        let tag = self.tag(start + 1, key);
+        self.check_repeat(key, tag, start + 1, tags)?;
+        let step = match self.top.node {
+            NO_NODE => Step::OFF,
+            from => self.plan.child(from, key, tag),
+        };
+        Some((end + 1, step))
+    }
+
+    /// Opens the member whose key starts at `start`, for the general path.
+    fn open_member(&mut self, start: usize, step: Step) {
+        self.top.member = Member {
+            start,
+            canon_from: self.buffers.canon.len(),
+            node: step.node,
+            under: step.under,
+            open: true,
+        };
+        self.run = start;
+        self.copied = false;
+    }
+
+    /// The tag of the key at `start`, its words read in place: eight
+    /// bytes follow its start in all but the shortest texts.
+    #[inline]
+    fn tag(&self, start: usize, key: &[u8]) -> u8 {
+        let words = self.word(start).and_then(|head| match key.len() {
+            0 => Some((0, 0)),
+            short @ 1..=8 => Some((head & (u64::MAX >> (64 - 8 * short)), 0)),
+            long => Some((head, self.word(start + long - 8)?)),
+        });
+        let (head, tail) = words.unwrap_or_else(|| key_words(key));
+        key_tag(key.len(), head, tail)
+    }
+
+    #[inline]
+    fn word(&self, at: usize) -> Option<u64> {
+        let bytes = self.bytes.get(at..at + 8)?;
+        <[u8; 8]>::try_from(bytes).ok().map(u64::from_le_bytes)
+    }
+
     /// Gives up on a key the object already has: serde_json keeps its
     /// last value only, which the member sum cannot take back.
-    fn check_repeat(&mut self, key: &[u8], start: usize) -> Option<()> {
-        let tag = key_tag(key);
-        let frame = self.buffers.frames.last_mut()?;
-        let bit = 1u128 << tag;
-        if frame.tags & bit != 0 {
-            let earlier = self.buffers.keys.get(frame.keys_from..)?;
-            let same = |k: &Key| k.tag == tag && self.bytes.get(k.start..k.end) == Some(key);
-            if earlier.iter().any(same) {
-                return None;
-            }
+    #[inline]
+    fn check_repeat(
+        &mut self,
+        key: &[u8],
+        tag: u8,
+        start: usize,
+        tags: &mut [u64; 4],
+    ) -> Option<()> {
+        let (word, bit) = (usize::from(tag >> 6), 1 << (tag & 63));
+        let seen = tags.get_mut(word)?;
+        if *seen & bit != 0 && self.is_repeat(key, tag) {
+            return None;
         }
-        frame.tags |= bit;
-        let end = start + key.len();
-        self.buffers.keys.push(Key { tag, start, end });
+        *seen |= bit;
+        // NOTE: the input layer hands on pieces of at most 64 MiB.
+        let (start, len) = (u32::try_from(start).ok()?, u32::try_from(key.len()).ok()?);
+        self.buffers.keys.push(Key { tag, start, len });
         Some(())
     }
 
+    #[cold]
+    fn is_repeat(&self, key: &[u8], tag: u8) -> bool {
+        let earlier = self
+            .buffers
+            .keys
+            .get(self.top.keys_from..)
+            .unwrap_or_default();
+        earlier.iter().any(|k| {
+            let (start, len) = (k.start as usize, k.len as usize);
+            k.tag == tag && self.bytes.get(start..start + len) == Some(key)
+        })
+    }
+
+    #[inline]
     fn string_value(&mut self) -> Option<Next> {
         let start = self.at;
         let (end, escaped, canonical) = self.string_end(start)?;
@@ -367,6 +531,7 @@ impl<'a> Pass<'a> {
 
     /// The end (past the closing quote) of the string at `start`, whether
     /// it has escapes, and whether it is canonical.
+    #[inline]
     fn string_end(&self, start: usize) -> Option<(usize, bool, bool)> {
         let (mut at, mut escaped, mut canonical) = (start + 1, false, true);
         loop {
@@ -405,11 +570,19 @@ impl<'a> Pass<'a> {
         Some(self.value_done())
     }
 
-    /// A number as serde_json reads it. One whose exponent serde_json
-    /// would rewrite (`E`, or no sign) is left to it.
     fn number(&mut self) -> Option<Next> {
         let start = self.at;
-        let mut at = start + usize::from(self.peek() == Some(b'-'));
+        let end = self.number_end(start)?;
+        self.at = end;
+        self.scalar(ValueKind::Number, start..end, false)?;
+        Some(self.value_done())
+    }
+
+    /// The end of a number as serde_json reads it. One whose exponent
+    /// serde_json would rewrite (`E`, or no sign) is left to it.
+    #[inline]
+    fn number_end(&self, start: usize) -> Option<usize> {
+        let mut at = start + usize::from(self.bytes.get(start) == Some(&b'-'));
         at = match self.bytes.get(at)? {
             b'0' => at + 1,
             b'1'..=b'9' => self.digits(at + 1),
@@ -424,12 +597,7 @@ impl<'a> Pass<'a> {
             }
             at = self.at_least_one_digit(at + 2)?;
         }
-        if self.bytes.get(at) == Some(&b'E') {
-            return None;
-        }
-        self.at = at;
-        self.scalar(ValueKind::Number, start..at, false)?;
-        Some(self.value_done())
+        (self.bytes.get(at) != Some(&b'E')).then_some(at)
     }
 
     fn digits(&self, mut at: usize) -> usize {
@@ -446,12 +614,27 @@ impl<'a> Pass<'a> {
 
     /// Captures a scalar that sits at a wanted path, and notes it under
     /// the wanted paths it lies beneath.
+    #[inline]
     fn scalar(&mut self, kind: ValueKind, text: Range<usize>, escaped: bool) -> Option<()> {
         let (node, under, direct) = self.value_place();
         if under != 0 && kind != ValueKind::Null {
             self.captures
                 .note_under(under, text.is_empty() && kind == ValueKind::Str);
         }
+        if node == NO_NODE {
+            return Some(());
+        }
+        self.capture(node, kind, text, escaped, direct)
+    }
+
+    fn capture(
+        &mut self,
+        node: NodeId,
+        kind: ValueKind,
+        text: Range<usize>,
+        escaped: bool,
+        direct: bool,
+    ) -> Option<()> {
         let Some(slot) = self.plan.slot_at(node) else {
             return Some(());
         };
@@ -459,7 +642,7 @@ impl<'a> Pass<'a> {
             self.captures.direct(slot, kind, self.at, self.at);
         }
         if kind != ValueKind::Null {
-            let depth = self.buffers.frames.len();
+            let depth = self.buffers.outer.len();
             let text = self.text.get(text)?;
             self.captures.leaf(slot, kind, text, escaped, depth)?;
         }
@@ -467,28 +650,26 @@ impl<'a> Pass<'a> {
     }
 
     /// Ends the member whose value just ended, when the value was one.
+    #[inline]
     fn value_done(&mut self) -> Next {
-        let end = self.at;
-        let Some(frame) = self.buffers.frames.last_mut() else {
-            return Next::Separator;
-        };
-        if !frame.object {
+        if !self.top.object {
             return Next::Separator;
         }
-        let member = frame.member;
+        let end = self.at;
+        let member = self.top.member;
         let canon = &mut self.buffers.canon;
         if self.copied {
             canon.extend_from_slice(self.bytes.get(self.run..end).unwrap_or_default());
-            frame
+            self.top
                 .sum
                 .add(canon.get(member.canon_from..).unwrap_or_default());
             canon.truncate(member.canon_from);
         } else {
-            frame
+            self.top
                 .sum
                 .add(self.bytes.get(member.start..end).unwrap_or_default());
         }
-        frame.member.open = false;
+        self.top.member.open = false;
         self.copied = false;
         Next::Separator
     }
@@ -500,15 +681,4 @@ fn kind_of(object: bool) -> ValueKind {
     } else {
         ValueKind::Array
     }
-}
-
-/// Seven bits from a key's length and bytes, to find repeats quickly;
-/// keys with the same tag are then compared in full.
-fn key_tag(key: &[u8]) -> u8 {
-    let word = |bytes: &[u8]| bytes.iter().fold(0u64, |w, &b| (w << 8) ^ u64::from(b));
-    let head = word(key.get(..8).unwrap_or(key));
-    let tail = word(key.get(key.len().saturating_sub(8)..).unwrap_or_default());
-    let mixed =
-        (head ^ tail.rotate_left(29) ^ key.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    (mixed >> 57) as u8
 }

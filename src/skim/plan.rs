@@ -48,19 +48,21 @@ impl Step {
     };
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 struct Node {
     /// the slot of the path that ends here
     slot: Option<u8>,
     edges: Vec<Edge>,
-    /// bit `n` set when an edge's key is `n` bytes long (63: longer), so
-    /// that most keys are turned away by one test
-    lengths: u64,
+    /// by a key's tag (see [`key_tag`]), the first edge with that tag,
+    /// plus one (0: none), so that most keys are turned away by one test
+    first: Box<[u8; 256]>,
 }
 
 #[derive(Clone, Debug)]
 struct Edge {
     key: Box<[u8]>,
+    /// the next edge with the same tag, plus one (0: none)
+    next: u8,
     node: NodeId,
     /// the slots of wanted paths strictly between the two nodes
     under: u64,
@@ -108,19 +110,21 @@ impl Plan {
         self.paths.len()
     }
 
-    /// Where the key `key` leads from the node `from`.
+    /// Where the key `key`, whose tag is `tag`, leads from `from`.
     #[inline]
-    pub(crate) fn child(&self, from: NodeId, key: &[u8]) -> Step {
+    pub(crate) fn child(&self, from: NodeId, key: &[u8], tag: u8) -> Step {
         let Some(node) = self.nodes.get(from as usize) else {
             return Step::OFF;
         };
-        if node.lengths & length_bit(key.len()) != 0 {
-            if let Some(edge) = node.edges.iter().find(|edge| *edge.key == *key) {
+        let mut next = node.first[usize::from(tag)];
+        while let Some(edge) = node.edges.get(usize::from(next).wrapping_sub(1)) {
+            if *edge.key == *key {
                 return Step {
                     node: edge.node,
                     under: edge.under,
                 };
             }
+            next = edge.next;
         }
         match self.past {
             true => past(node, key),
@@ -135,8 +139,34 @@ impl Plan {
     }
 }
 
-fn length_bit(length: usize) -> u64 {
-    1 << length.min(63)
+/// Eight bits of a key, from its length and its first and last eight
+/// bytes ([`key_words`]), that tell most keys apart at once: the trie's
+/// edges and the repeated keys of an object are looked for by it first.
+#[inline]
+pub(crate) fn key_tag(length: usize, head: u64, tail: u64) -> u8 {
+    let length = (length as u64).wrapping_mul(0xA076_1D64_78BD_642F);
+    let mixed = (head ^ tail.rotate_left(29) ^ length).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (mixed >> 56) as u8
+}
+
+/// A key's first eight bytes as a little-endian word (zero-padded), and
+/// its last eight when it is longer than eight (else zero).
+pub(crate) fn key_words(key: &[u8]) -> (u64, u64) {
+    let mut head = [0; 8];
+    let first = key.get(..8).unwrap_or(key);
+    head.iter_mut()
+        .zip(first)
+        .for_each(|(to, from)| *to = *from);
+    let last = key.len().checked_sub(8).filter(|_| key.len() > 8);
+    let tail = last
+        .and_then(|at| key.get(at..))
+        .and_then(|last| <[u8; 8]>::try_from(last).ok());
+    (u64::from_le_bytes(head), tail.map_or(0, u64::from_le_bytes))
+}
+
+fn tag_of(key: &[u8]) -> u8 {
+    let (head, tail) = key_words(key);
+    key_tag(key.len(), head, tail)
 }
 
 /// A key that matches no edge but runs past some (`a.b.c` past `a.b`):
@@ -170,15 +200,20 @@ fn prefixes(paths: &[String]) -> Vec<String> {
 fn node(prefix: &str, prefixes: &[String], paths: &[String]) -> Node {
     let mut node = Node {
         slot: slot_of(prefix, paths),
-        ..Node::default()
+        edges: Vec::new(),
+        first: Box::new([0; 256]),
     };
     for (index, longer) in prefixes.iter().enumerate().skip(1) {
         let Some(key) = edge_key(prefix, longer) else {
             continue;
         };
-        node.lengths |= length_bit(key.len());
+        let first = &mut node.first[usize::from(tag_of(key.as_bytes()))];
+        // NOTE: a node has fewer edges than its plan has paths (at most
+        // 64, each with a few prefixes), so their numbers fit in a byte.
+        let number = u8::try_from(node.edges.len() + 1).unwrap_or(u8::MAX);
         node.edges.push(Edge {
             key: key.as_bytes().into(),
+            next: std::mem::replace(first, number),
             node: index as NodeId,
             under: between(prefix, longer, paths),
             slot_bit: slot_of(longer, paths).map_or(0, |slot| 1 << slot),
@@ -222,10 +257,14 @@ mod tests {
         Plan::new(paths, past).unwrap_or_else(|| panic!("no plan"))
     }
 
+    fn child(plan: &Plan, node: NodeId, key: &str) -> Step {
+        plan.child(node, key.as_bytes(), tag_of(key.as_bytes()))
+    }
+
     fn walk(plan: &Plan, keys: &[&str]) -> Option<u8> {
         let mut node = ROOT;
         for key in keys {
-            node = plan.child(node, key.as_bytes()).node;
+            node = child(plan, node, key).node;
         }
         plan.slot_at(node)
     }
@@ -233,7 +272,7 @@ mod tests {
     fn under(plan: &Plan, keys: &[&str]) -> u64 {
         let (mut node, mut bits) = (ROOT, 0);
         for key in keys {
-            let step = plan.child(node, key.as_bytes());
+            let step = child(plan, node, key);
             (node, bits) = (step.node, bits | step.under);
         }
         bits
@@ -259,6 +298,15 @@ mod tests {
         assert_eq!(walk(&plan, &["a", "b"]), None);
         assert_eq!(walk(&plan, &["event", "act"]), None);
         assert_eq!(walk(&plan, &["ev", "ent.action"]), None);
+    }
+
+    #[test]
+    fn key_words_pad_short_keys_and_take_the_end_of_long_ones() {
+        assert_eq!(key_words(b"ab"), (0x6261, 0));
+        assert_eq!(key_words(b"abcdefgh").1, 0);
+        let (head, tail) = key_words(b"abcdefghij");
+        assert_eq!(head, u64::from_le_bytes(*b"abcdefgh"));
+        assert_eq!(tail, u64::from_le_bytes(*b"cdefghij"));
     }
 
     #[test]

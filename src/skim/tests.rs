@@ -634,3 +634,22 @@ fn scalars_keep_their_json_text() {
     }
     assert_eq!(values(&lean, "s"), [format!("{:?}", Scalar::Str("a\"é/"))]);
 }
+
+#[test]
+#[ignore = "a measurement, not a test: run with --release -- --ignored --nocapture"]
+fn time_one_record() {
+    let plan = rule_plan();
+    let mut skimmer = Skimmer::default();
+    let text = r#"{"CreationTime":"2026-11-01T00:00:07","Id":"fb0f0c4b-7e0c-4f4b-8a7e-000000000007","Operation":"MailItemsAccessed","OrganizationId":"2f1a5c3e-8d4b-4e7a-9c21-6b0d3f8e5a17","RecordType":50,"ResultStatus":"Succeeded","UserKey":"10032001A2B3C4D5","UserType":0,"Version":1,"Workload":"Exchange","ClientIP":"203.0.113.7","UserId":"user7@contoso.com","AppId":"00000002-0000-0ff1-ce00-000000000000","ClientAppId":"","ClientIPAddress":"203.0.113.7","ClientInfoString":"Client=REST;Client=RESTSystem;;","ExternalAccess":false,"InternalLogonType":0,"LogonType":0,"LogonUserSid":"S-1-5-21-1234567890-1234567890-1234567890-7","MailboxGuid":"fb0f0c4b-7e0c-4f4b-8a7e-000000000007","MailboxOwnerSid":"S-1-5-21-1234567890-1234567890-1234567890-7","MailboxOwnerUPN":"user7@contoso.com","OperationProperties":[{"Name":"MailAccessType","Value":"Bind"}],"OrganizationName":"contoso.onmicrosoft.com","OriginatingServer":"DM6PR11MB0007 (15.20.7000.000)"}"#;
+    let start = std::time::Instant::now();
+    let rounds = std::env::var("ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(200_000);
+    let mut sum = 0u128;
+    for _ in 0..rounds {
+        sum = sum.wrapping_add(skimmer.json(text, &plan).map_or(0, |lean| lean.fingerprint));
+    }
+    let each = start.elapsed().as_nanos() as f64 / f64::from(rounds);
+    println!("{each:.0} ns per record of {} bytes ({sum})", text.len());
+}
