@@ -319,6 +319,10 @@ fn main() {
             let data = ndjson(&records(number(1, 100)));
             measure("ndjson, rule", &data, &options(None, false), true);
         }
+        Some("csv") => {
+            let data = purview_csv(&records(number(1, 100)));
+            measure("purview csv, rule", &data, &options(None, false), true);
+        }
         _ => speed(number(0, 100)),
     }
 }

@@ -151,8 +151,15 @@ impl Detector {
         if !lean.answerable() {
             return None;
         }
-        let index = lean.index.or(self.options.index.as_deref());
-        let verdict = self.judge_document(&DatasetView::new(lean, index));
+        // NOTE: a normalized raw record always has its `event.dataset`,
+        // which the dataset view would only look up to leave alone.
+        let verdict = match lean.is_raw() {
+            true => self.judge_document(lean),
+            false => {
+                let index = lean.index.or(self.options.index.as_deref());
+                self.judge_document(&DatasetView::new(lean, index))
+            }
+        };
         (!lean.was_unsure()).then_some(verdict)
     }
 

@@ -221,7 +221,6 @@ impl<'s> Lean<'s> {
     }
 
     /// Whether it was read as a raw record, through the normalized view.
-    #[cfg(test)]
     pub(crate) fn is_raw(&self) -> bool {
         self.raw
     }

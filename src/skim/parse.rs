@@ -368,15 +368,14 @@ impl<'a> Pass<'a> {
                 self.open_member(start, step);
                 return self.after_key(after_key);
             };
-            if step.node != NO_NODE || (self.top.under | step.under) != 0 {
-                self.open_member(start, step);
-                self.at = end;
+            let under = self.top.under | step.under;
+            if step.node != NO_NODE || under != 0 {
                 let text = match kind {
                     ValueKind::Str => value + 1..end - 1,
                     _ => value..end,
                 };
-                self.scalar(kind, text, escaped)?;
-                self.top.member.open = false;
+                let place = (step.node, under, self.top.direct);
+                self.place_scalar(place, kind, text, escaped)?;
             }
             sum.add(self.bytes.get(start..end)?);
             self.at = end;
@@ -616,30 +615,28 @@ impl<'a> Pass<'a> {
     /// the wanted paths it lies beneath.
     #[inline]
     fn scalar(&mut self, kind: ValueKind, text: Range<usize>, escaped: bool) -> Option<()> {
-        let (node, under, direct) = self.value_place();
-        if under != 0 && kind != ValueKind::Null {
-            self.captures
-                .note_under(under, text.is_empty() && kind == ValueKind::Str);
-        }
-        if node == NO_NODE {
-            return Some(());
-        }
-        self.capture(node, kind, text, escaped, direct)
+        let place = self.value_place();
+        self.place_scalar(place, kind, text, escaped)
     }
 
-    fn capture(
+    /// [`Pass::scalar`] for a value whose place (node, slots it lies
+    /// under, reached directly) is known.
+    fn place_scalar(
         &mut self,
-        node: NodeId,
+        (node, under, direct): (NodeId, u64, bool),
         kind: ValueKind,
         text: Range<usize>,
         escaped: bool,
-        direct: bool,
     ) -> Option<()> {
+        if under != 0 && kind != ValueKind::Null {
+            let empty = text.is_empty() && kind == ValueKind::Str;
+            self.captures.note_under(under, empty);
+        }
         let Some(slot) = self.plan.slot_at(node) else {
             return Some(());
         };
         if direct {
-            self.captures.direct(slot, kind, self.at, self.at);
+            self.captures.direct(slot, kind, text.start, text.end);
         }
         if kind != ValueKind::Null {
             let depth = self.buffers.outer.len();
