@@ -152,16 +152,21 @@ pub(crate) fn key_tag(length: usize, head: u64, tail: u64) -> u8 {
 /// A key's first eight bytes as a little-endian word (zero-padded), and
 /// its last eight when it is longer than eight (else zero).
 pub(crate) fn key_words(key: &[u8]) -> (u64, u64) {
-    let mut head = [0; 8];
-    let first = key.get(..8).unwrap_or(key);
-    head.iter_mut()
-        .zip(first)
-        .for_each(|(to, from)| *to = *from);
-    let last = key.len().checked_sub(8).filter(|_| key.len() > 8);
-    let tail = last
-        .and_then(|at| key.get(at..))
-        .and_then(|last| <[u8; 8]>::try_from(last).ok());
-    (u64::from_le_bytes(head), tail.map_or(0, u64::from_le_bytes))
+    let word = |at: usize| {
+        key.get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+    };
+    match word(0) {
+        Some(head) => {
+            let tail = key.len().checked_sub(8).filter(|_| key.len() > 8);
+            let tail = tail.and_then(word).map_or(0, u64::from_le_bytes);
+            (u64::from_le_bytes(head), tail)
+        }
+        None => {
+            let packed = key.iter().rev().fold(0, |w, &b| (w << 8) | u64::from(b));
+            (packed, 0)
+        }
+    }
 }
 
 fn tag_of(key: &[u8]) -> u8 {

@@ -653,3 +653,38 @@ fn time_one_record() {
     let each = start.elapsed().as_nanos() as f64 / f64::from(rounds);
     println!("{each:.0} ns per record of {} bytes ({sum})", text.len());
 }
+
+#[test]
+fn keys_remembered_by_position_are_told_apart_from_others() {
+    let plan = rule_plan();
+    let mut skimmer = Skimmer::default();
+    let records = [
+        r#"{"ClientIP":"a","Operation":"x","RecordType":1,"Workload":"W"}"#,
+        r#"{"ClientIPAddress":"a","Operation":"y","RecordType":2,"Workload":"W"}"#,
+        r#"{"ClientIP":"a","Operations":"x","RecordType":1,"Workload":"V"}"#,
+        r#"{"ClientIQ":"a","Operation":"x","RecordTyp":1,"Workload":"W"}"#,
+        r#"{"Id":"1","Operation":"x","RecordType":1,"Workload":"W","Name":"n"}"#,
+        r#"{"I":"1","Operation":"x","RecordType":1,"Workload":"W","Name":"n"}"#,
+        r#"{"Operation":"x","Operation":"y","RecordType":1}"#,
+        r#"{"ClientIP":"a","Operation":"x","RecordType":1,"Workload":"W"}"#,
+    ];
+    for text in records.iter().chain(records.iter().rev()) {
+        let candidate = Candidate::Json((*text).to_owned());
+        let got = skim(&mut skimmer, &plan, &candidate);
+        let want = candidate
+            .read()
+            .map(|r| (r.kind, content_hash(r.content()), r.index));
+        if text.matches("\"Operation\"").count() > 1 {
+            assert_eq!(got, None, "{text}");
+            continue;
+        }
+        assert_eq!(got, want, "{text}");
+        let lean = skimmer
+            .json(text, &plan)
+            .unwrap_or_else(|| panic!("{text}"));
+        let record = candidate.read().unwrap_or_else(|| panic!("{text}"));
+        for path in ["event.action", "event.provider", "event.category"] {
+            assert_eq!(values(&lean, path), values(&record.event, path), "{text}");
+        }
+    }
+}
