@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The first command to run: installs what is missing, builds the wasm
+# package and the page and the command line, scans the bundled example
+# with the command line, then serves the page (Ctrl+C stops it).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+bash scripts/install.sh
+bash scripts/build.sh
+
+step "cargo build --release (the command line)"
+cargo build --release --bin restricted-sender
+
+if [ -d examples ]; then
+  step "restricted-sender scan examples/*"
+  target/release/restricted-sender scan examples/* || true
+else
+  note "no examples/ folder yet: nothing to scan"
+fi
+
+step "serving the page"
+exec node scripts/serve.mjs

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Every check a change must pass, in order, stopping at the first failure:
+# formatting, lints, the Rust tests, the wasm build, the package's tests
+# under Node, the page in headless Chromium, and the conformance check
+# against Elastic's fixtures when that script exists.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+run() {
+  local what=$1
+  shift
+  step "$what: $*"
+  "$@" || fail "$what (\`$*\` exited with status $?)"
+}
+
+package_tests() {
+  find pkg-tests -maxdepth 1 -name '*.test.mjs' ! -name 'page.test.mjs' \
+    | sort
+}
+
+run "formatting" cargo fmt --check
+run "lints" cargo clippy --all-targets -- -D warnings
+run "rust tests" cargo test
+run "wasm build" bash scripts/build.sh
+# shellcheck disable=SC2046
+run "package tests under node" node --test $(package_tests)
+run "page test in chromium" node --test pkg-tests/page.test.mjs
+if [ -f scripts/conformance.sh ]; then
+  run "conformance" bash scripts/conformance.sh
+else
+  note "scripts/conformance.sh not present: conformance skipped"
+fi
+step "all checks passed"
