@@ -6,14 +6,6 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
-# NOTE: rustc's wasm32 target emits these proposals by default; wasm-opt
-# must be told, or it rejects the module (or lowers what it may not).
-WASM_FEATURES=(
-  --enable-bulk-memory --enable-nontrapping-float-to-int
-  --enable-sign-ext --enable-mutable-globals
-  --enable-reference-types --enable-multivalue
-)
-
 build_package() {
   step "wasm-pack build --release --target web into pkg/"
   wasm-pack build --release --target web --mode no-install \
@@ -24,8 +16,13 @@ optimize_wasm() {
   local wasm=pkg/m365_restricted_sender_bg.wasm
   local opt=node_modules/.bin/wasm-opt
   [ -x "$opt" ] || fail "wasm-opt missing: run scripts/install.sh"
-  step "wasm-opt -O3"
-  "$opt" -O3 "${WASM_FEATURES[@]}" "$wasm" -o "$wasm.opt"
+  # NOTE: wasm-opt must be told which proposals the module uses, or it
+  # rejects it; rustc records them in the module's `target_features`
+  # section, which `--print-features` reads back as flags.
+  local features
+  mapfile -t features < <("$opt" --print-features "$wasm")
+  step "wasm-opt -O3 ${features[*]}"
+  "$opt" -O3 "${features[@]}" "$wasm" -o "$wasm.opt"
   mv "$wasm.opt" "$wasm"
 }
 
