@@ -35,6 +35,7 @@ write_manifest() {
     const dir = process.argv[1];
     const files = fs.readdirSync(dir)
       .filter((n) => n !== "manifest.json" && !n.startsWith("."))
+      .filter((n) => !/\.md$/i.test(n))
       .filter((n) => fs.statSync(dir + "/" + n).isFile())
       .sort();
     fs.writeFileSync(dir + "/manifest.json",
