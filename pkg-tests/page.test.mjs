@@ -152,6 +152,36 @@ test("the CSV export defuses formulas", async () => {
   }
 });
 
+test("a large dropped file shows progress and can be cancelled", async () => {
+  const before = await page.locator("#counts").innerText();
+  // Drops a file of about 200 MB, made inside the page so that the test
+  // does not ship it over the wire.
+  await page.evaluate(() => {
+    const line = JSON.stringify({
+      "@timestamp": "2026-11-30T10:00:00.000Z",
+      event: { action: "MailItemsAccessed", provider: "Exchange" },
+      message: "x".repeat(400),
+    }) + "\n";
+    const parts = new Array(Math.ceil(200e6 / line.length)).fill(line);
+    const transfer = new DataTransfer();
+    transfer.items.add(new File(parts, "large.ndjson"));
+    for (const type of ["dragenter", "dragover", "drop"]) {
+      window.dispatchEvent(new DragEvent(type, {
+        dataTransfer: transfer, bubbles: true, cancelable: true,
+      }));
+    }
+  });
+  await page.locator("#progress-text", { hasText: /Reading… [1-9]/ })
+    .waitFor();
+  await page.getByRole("button", { name: "Cancel" }).click();
+  await page.getByText(/Scan cancelled/).waitFor();
+  assert.ok(await page.locator("#progress").isHidden());
+  await page.waitForTimeout(500);
+  assert.equal(await page.locator("#counts").innerText(), before);
+  await page.getByRole("button", { name: "Load the example" }).click();
+  await page.locator("#hits .badge.name").first().waitFor();
+});
+
 test("the page works on a narrow window", async () => {
   await page.setViewportSize({ width: 420, height: 900 });
   await page.locator("#hits tbody tr.hit").first().click();
