@@ -235,7 +235,7 @@ impl Query {
 pub fn compile(kql: &str) -> Result<Query, JsError> {
     match CompiledQuery::new(kql) {
         Ok(inner) => Ok(Query { inner }),
-        Err(error) => Err(JsError::new(&error.render())),
+        Err(error) => Err(JsError::new(&with_caret(&error))),
     }
 }
 
@@ -332,7 +332,12 @@ fn core_scanner(options: Option<JsValue>) -> Result<scan::Scanner, JsError> {
 }
 
 fn syntax_error(error: crate::kql::SyntaxError) -> JsError {
-    JsError::new(&format!("in option `query`: {}", error.render()))
+    JsError::new(&format!("in option `query`: {}", with_caret(&error)))
+}
+
+/// The error's message, then the query with a caret under the fault.
+fn with_caret(error: &crate::kql::SyntaxError) -> String {
+    format!("{error}\n{}", error.render())
 }
 
 /// Reads the option bag, refusing unknown keys and wrong types so that a
