@@ -105,6 +105,9 @@ test("choosing a hit shows its clauses, alert, event and raw record", async () =
       .count(), `no ${name}`);
   }
   await page.screenshot({ path: join(OUT, "page-1280.png"), fullPage: true });
+  await page.locator("aside.rule").screenshot({
+    path: join(OUT, "page-1280-rule.png"),
+  });
 });
 
 test("the rule panel and the investigation guide are shown", async () => {
@@ -186,6 +189,9 @@ test("the page works on a narrow window", async () => {
   await page.setViewportSize({ width: 420, height: 900 });
   await page.locator("#hits tbody tr.hit").first().click();
   await page.screenshot({ path: join(OUT, "page-420.png"), fullPage: true });
+  await page.locator("#hits-section").screenshot({
+    path: join(OUT, "page-420-hits.png"),
+  });
   const width = await page.evaluate(() =>
     document.documentElement.scrollWidth);
   assert.ok(width <= 420, `the page scrolls sideways: ${width}px`);

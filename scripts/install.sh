@@ -50,7 +50,7 @@ install_npm_tools() {
   if [ node_modules/.package-lock.json -nt package-lock.json ]; then
     note "npm dev tools: present (node_modules newer than package-lock.json)"
   else
-    step "npm ci (playwright-core, binaryen)"
+    step "npm ci (playwright-core, binaryen, typescript)"
     npm ci --no-audit --no-fund
   fi
 }

@@ -81,7 +81,7 @@ function hitRow(hit, onChoose) {
     el("td", { className: "time", title: hit.timestamp ?? "" },
       shortTime(hit.timestamp)),
     el("td", { className: "user" }, hit.user ?? "—"),
-    el("td", {}, verdictBadges(hit)),
+    el("td", { className: "verdict" }, verdictBadges(hit)),
     el("td", { className: "action" }, actionOf(hit)),
     el("td", { className: "where" }, `${hit.file}:${hit.line}`));
   row.addEventListener("click", () => onChoose(hit, row));
@@ -143,7 +143,7 @@ export function renderDetail(hit, evaluation, info) {
       : null,
     facts(hit),
     clausesBlock(evaluation),
-    jsonDetails("Alert", hit.alert, hit.alert ? true : false),
+    jsonDetails("Alert", hit.alert, false),
     jsonDetails("Normalized event", hit.event, false),
     rawDetails(hit.raw));
   section.hidden = false;
