@@ -12,9 +12,16 @@ bash scripts/build.sh
 step "cargo build --release (the command line)"
 cargo build --release --bin restricted-sender
 
+# The example's data files, without its README.
+example_files() {
+  find examples -maxdepth 1 -type f ! -name '*.md' ! -name '.*' | sort
+}
+
 if [ -d examples ]; then
-  step "restricted-sender scan examples/*"
-  target/release/restricted-sender scan examples/* || true
+  mapfile -t files < <(example_files)
+  step "restricted-sender scan ${files[*]}"
+  target/release/restricted-sender scan "${files[@]}" \
+    || note "the scan exited with status $?"
 else
   note "no examples/ folder yet: nothing to scan"
 fi

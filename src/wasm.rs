@@ -314,12 +314,12 @@ impl JsScanner {
     }
 
     fn check_open(&self) -> Result<(), JsError> {
-        match self.finished {
-            true => Err(JsError::new(
+        if self.finished {
+            return Err(JsError::new(
                 "the scanner is finished: create a new `Scanner`",
-            )),
-            false => Ok(()),
+            ));
         }
+        Ok(())
     }
 }
 
