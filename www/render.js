@@ -253,8 +253,8 @@ export function renderFiles(files) {
     el("td", { className: "num" }, file.bytes.toLocaleString("en")),
     el("td", { className: "num" }, String(file.records)),
     el("td", { className: "num" }, String(file.errors)),
-    el("td", { className: "hash", title: file.sha256 },
-      (file.sha256 ?? "").slice(0, 12) + "…"))));
+    el("td", { className: "hash", title: file.sha256 ?? "not computed" },
+      file.sha256 ? file.sha256.slice(0, 12) + "…" : "—"))));
   byId("files-section").hidden = files.length === 0;
 }
 
