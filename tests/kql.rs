@@ -163,6 +163,44 @@ fn nesting_is_bounded() {
     }
 }
 
+/// The deepest queries the limit allows, of every kind of nesting.
+fn deepest_queries() -> Vec<String> {
+    let half = MAX_NESTING / 2;
+    vec![
+        nested_parens(MAX_NESTING),
+        format!(
+            "{}a:x{}",
+            "not (".repeat(MAX_NESTING),
+            ")".repeat(MAX_NESTING)
+        ),
+        format!("a:{}x{}", "(".repeat(MAX_NESTING), ")".repeat(MAX_NESTING)),
+        format!(
+            "{}b:x{}",
+            "a:{".repeat(MAX_NESTING),
+            "}".repeat(MAX_NESTING)
+        ),
+        format!("{}b:x{}", "a:{(".repeat(half), ")}".repeat(half)),
+    ]
+}
+
+#[test]
+fn deepest_queries_fit_a_small_stack() {
+    // NOTE: WebAssembly gives the module 1 MiB of stack; this thread has
+    // half that, and runs unoptimized code with its larger frames.
+    let run = || {
+        let doc = json!({"a": [{"a": {"b": "x"}}, {"b": "x"}]});
+        for query in deepest_queries() {
+            let parsed = kql::parse(&query).expect("within the limit");
+            parsed.matches(&doc);
+            parsed.explain(&doc);
+            let _ = (parsed.fields(), parsed.ast(), parsed.to_string());
+        }
+    };
+    let thread = std::thread::Builder::new().stack_size(512 * 1024);
+    let handle = thread.spawn(run).expect("thread starts");
+    assert!(handle.join().is_ok());
+}
+
 #[test]
 fn long_flat_chains_parse_and_run() {
     let ands = vec!["not a:x"; 5_000].join(" and ");
@@ -235,6 +273,18 @@ fn fields_are_listed_once_in_order_with_nested_paths_joined() {
     assert_eq!(query.fields(), expected);
     let query = kql::parse("x and machine*:osx and \"q f\":1").expect("query");
     assert_eq!(query.fields(), ["machine*", "q f"]);
+}
+
+#[test]
+fn reads_every_field_flags_free_text_and_wildcard_names() {
+    let reads_all = |q: &str| kql::parse(q).expect(q).reads_every_field();
+    assert!(!reads_all(RULE));
+    assert!(!reads_all("a:* and not b < 5 and c:{d:x}"));
+    assert!(reads_all("a:x or free"));
+    assert!(reads_all("c:{ d*:x }"));
+    assert!(reads_all("a* >= 5"));
+    assert!(reads_all("*:x"));
+    assert!(!reads_all("*:*"));
 }
 
 #[test]
