@@ -140,9 +140,18 @@ impl Query {
     }
 
     /// The field names the query reads, in order of first use, nested
-    /// ones joined to their path; a wildcard name keeps its `*`.
+    /// ones joined to their path; a wildcard name keeps its `*`. A name
+    /// covers what lies under it: `a:*` reads `a.b` too.
     pub fn fields(&self) -> Vec<String> {
         explain::fields(&self.root)
+    }
+
+    /// Whether the query may read any field of a document, not only the
+    /// ones [`Query::fields`] names: it has free text or a wildcard field
+    /// name. A reader that keeps only the named fields must then keep
+    /// the whole document.
+    pub fn reads_every_field(&self) -> bool {
+        explain::reads_every_field(&self.root)
     }
 
     /// The tree in a compact notation, the one the conformance cases use:
