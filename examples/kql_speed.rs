@@ -1,7 +1,7 @@
-//! How fast the rule's query runs over parsed JSON documents.
+//! How fast the rule's query runs over parsed JSON documents: a
+//! measurement, printed, never asserted.
 //!
-//! A measurement, not a check of behaviour, so it is ignored by default:
-//! `cargo test --release --test kql_speed -- --ignored --nocapture`.
+//! `cargo run --release --example kql_speed`
 
 use std::time::Instant;
 
@@ -48,19 +48,13 @@ fn rate(query: &kql::Query, doc: &Value) -> f64 {
     best
 }
 
-#[test]
-#[ignore = "a measurement: run with --release -- --ignored --nocapture"]
-fn rule_query_runs_a_million_times_a_second() {
+fn main() {
     let query = kql::parse(RULE).expect("the rule parses");
     let hit = hit();
     let mut near_miss = hit.clone();
     near_miss["event"]["action"] = json!("AlertTriggered");
-    assert!(query.matches(&hit));
-    assert!(!query.matches(&near_miss));
+    assert!(query.matches(&hit) && !query.matches(&near_miss));
     let hits = rate(&query, &hit);
     let misses = rate(&query, &near_miss);
     println!("rule query: {hits:.0} hits/s, {misses:.0} near misses/s");
-    if !cfg!(debug_assertions) {
-        assert!(hits > 1_000_000.0 && misses > 1_000_000.0);
-    }
 }
