@@ -19,8 +19,8 @@ fn main() {
     let note = read("investigation-guide.md");
     let setup = read("setup.md");
     let code = generate(&rule, &note, &setup);
-    let out = Path::new(&env::var("OUT_DIR").unwrap_or_else(|_| fail("no OUT_DIR")))
-        .join("rule.rs");
+    let out =
+        Path::new(&env::var("OUT_DIR").unwrap_or_else(|_| fail("no OUT_DIR"))).join("rule.rs");
     fs::write(out, code).unwrap_or_else(|err| fail(&err.to_string()));
 }
 
@@ -75,9 +75,17 @@ fn generate(rule: &Value, note: &str, setup: &str) -> String {
     field(&mut code, "author", &strings(&take("author")));
     field(&mut code, "license", &string(&take("license")));
     field(&mut code, "note", &format!("{note:?}"));
-    field(&mut code, "note_html", &format!("{:?}", markdown_to_html(note)));
+    field(
+        &mut code,
+        "note_html",
+        &format!("{:?}", markdown_to_html(note)),
+    );
     field(&mut code, "setup", &format!("{setup:?}"));
-    field(&mut code, "setup_html", &format!("{:?}", markdown_to_html(setup)));
+    field(
+        &mut code,
+        "setup_html",
+        &format!("{:?}", markdown_to_html(setup)),
+    );
     field(&mut code, "threat", &threats(&take("threat")));
     for (key, name) in [
         ("alertNameQuery", "alert_name_query"),
@@ -86,7 +94,9 @@ fn generate(rule: &Value, note: &str, setup: &str) -> String {
         field(&mut code, name, &string(&take(key)));
     }
     if let Some(key) = fields.keys().next() {
-        fail(&format!("rule.json has `{key}`, which the build does not know"));
+        fail(&format!(
+            "rule.json has `{key}`, which the build does not know"
+        ));
     }
     code.push_str("};\n");
     code

@@ -1,1 +1,329 @@
-//! (to be written)
+//! Detection: the two verdicts on a record, why each clause passed or
+//! failed, the restricted user, and the alert a hit raises.
+//!
+//! Every record is judged twice (see product.md, "Two verdicts"): by the
+//! rule's own KQL query, exactly as Elastic Security evaluates it, and by
+//! the alert's name, which finds the real Microsoft alert that the rule's
+//! query cannot see on data normalized by Elastic's o365 integration.
+
+mod alert;
+mod dataset;
+mod dedup;
+mod report;
+mod user;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::doc::{Document, FieldPath, Scalar};
+use crate::kql::{self, ClauseReport, Query, SyntaxError};
+use crate::o365::{self, Record, RecordError, RecordErrorKind, Timestamp};
+use crate::rule;
+
+pub use dataset::DatasetView;
+pub use dedup::{content_hash, ContentHash};
+pub use report::{
+    fill_users_from_alerts, restricted_users, sort_by_time, ErrorEntry, FileReport, Hit, RuleRef,
+    ScanReport, Tool, User, Warning,
+};
+pub use user::{is_address, restricted_user};
+
+/// How records are judged; the same options as the JavaScript API and the
+/// command line.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Options {
+    /// Turns the alert-name verdict off, leaving Elastic's exact answer.
+    pub strict: bool,
+    /// A KQL query that replaces both verdicts.
+    pub query: Option<String>,
+    /// The index the ECS documents came from, as an ES hit's `_index`.
+    pub index: Option<String>,
+}
+
+/// The two verdicts on one record.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Verdict {
+    /// The rule's query (or the custom query) matched.
+    pub query: bool,
+    /// The alert was recognized by its name.
+    pub alert_name: bool,
+}
+
+impl Verdict {
+    /// A record is a hit when either verdict is true.
+    pub fn hit(self) -> bool {
+        self.query || self.alert_name
+    }
+}
+
+/// Judges records with compiled queries.
+pub struct Detector {
+    /// The rule's query, or the custom query that replaces both verdicts.
+    query: Query,
+    /// The alert-name query; none under a custom query.
+    alert_name: Option<Query>,
+    options: Options,
+}
+
+impl Detector {
+    /// Compiles the queries; only a custom query can fail to parse.
+    pub fn new(options: Options) -> Result<Detector, SyntaxError> {
+        let (query, alert_name) = match &options.query {
+            Some(text) => (kql::parse(text)?, None),
+            None => (
+                kql::parse(rule::info().query)?,
+                Some(kql::parse(rule::info().alert_name_query)?),
+            ),
+        };
+        Ok(Detector {
+            query,
+            alert_name,
+            options,
+        })
+    }
+
+    /// The options the detector was built with.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// Whether this detector runs a custom query instead of the rule.
+    pub fn is_custom(&self) -> bool {
+        self.alert_name.is_none()
+    }
+
+    /// The two verdicts on a record.
+    pub fn judge(&self, record: &Record) -> Verdict {
+        self.judge_document(&self.view(record))
+    }
+
+    fn judge_document(&self, doc: &dyn Document) -> Verdict {
+        let by_name = |query: &Query| !self.options.strict && query.matches(doc);
+        Verdict {
+            query: self.query.matches(doc),
+            alert_name: self.alert_name.as_ref().is_some_and(by_name),
+        }
+    }
+
+    /// The record's event as the queries see it: with `event.dataset`
+    /// filled in where Elasticsearch's constant_keyword would fill it.
+    pub fn view<'a>(&self, record: &'a Record) -> DatasetView<'a> {
+        let index = record.index.as_deref().or(self.options.index.as_deref());
+        DatasetView::new(&record.event, index)
+    }
+
+    /// Judges one record given as JSON text, with the explanation.
+    pub fn evaluate(&self, text: &str) -> Result<Evaluation, RecordError> {
+        let record = read_one(text)?;
+        Ok(self.evaluation(&record))
+    }
+
+    /// Judges one record given as JSON text: `evaluate(..).hit`.
+    pub fn test(&self, text: &str) -> Result<bool, RecordError> {
+        let record = read_one(text)?;
+        Ok(self.judge(&record).hit())
+    }
+
+    /// The full judgement of a record already read.
+    pub fn evaluation(&self, record: &Record) -> Evaluation {
+        let view = self.view(record);
+        let verdict = self.judge_document(&view);
+        let facts = Facts::of(&view);
+        let alert = self.alert(&record.event, verdict, &facts);
+        Evaluation {
+            hit: verdict.hit(),
+            query: verdict.query,
+            alert_name: verdict.alert_name,
+            clauses: self.explain(&view),
+            timestamp: facts.timestamp(),
+            user: facts.user,
+            alert_id: facts.alert_id,
+            alert,
+            event: record.event.clone(),
+        }
+    }
+
+    /// The alert document a hit raises; none for a miss or a custom query.
+    pub fn alert(&self, event: &Value, verdict: Verdict, facts: &Facts) -> Option<Value> {
+        if !verdict.hit() || self.is_custom() {
+            return None;
+        }
+        Some(alert::document(event, verdict, facts))
+    }
+
+    fn explain(&self, doc: &dyn Document) -> Vec<Clause> {
+        let mut all = clauses(Source::Query, &self.query, doc);
+        if let Some(alert_name) = &self.alert_name {
+            all.extend(clauses(Source::AlertName, alert_name, doc));
+        }
+        all
+    }
+}
+
+/// Reads exactly one record, pointing to `scan` for anything more.
+fn read_one(text: &str) -> Result<Record, RecordError> {
+    o365::read_json(text).map_err(|error| point_to_scan(text, error))
+}
+
+fn point_to_scan(text: &str, error: RecordError) -> RecordError {
+    let several = match error.kind() {
+        RecordErrorKind::NotAnObject => text.trim_start().starts_with('['),
+        RecordErrorKind::Syntax => error.message().starts_with("trailing characters"),
+        _ => false,
+    };
+    if !several {
+        return error;
+    }
+    let message = "expected one record, found several: `scan` reads them";
+    RecordError::new(RecordErrorKind::NotAnObject, message, None)
+}
+
+/// Which verdict a clause belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Source {
+    /// The rule's query, or the custom query.
+    Query,
+    /// The alert-name query.
+    AlertName,
+}
+
+/// One clause of a query, judged on one record.
+#[derive(Clone, Debug, Serialize)]
+pub struct Clause {
+    /// The verdict the clause belongs to.
+    pub verdict: Source,
+    /// The clause as KQL.
+    pub text: String,
+    /// The field it tests, when it tests one.
+    pub field: Option<String>,
+    /// The value it expects, when it is a simple `field:value`.
+    pub expected: Option<String>,
+    /// The values the record holds at the field.
+    pub values: Vec<Value>,
+    /// Whether the clause held.
+    pub passed: bool,
+}
+
+fn clauses(source: Source, query: &Query, doc: &dyn Document) -> Vec<Clause> {
+    let clause = |report: ClauseReport| Clause {
+        verdict: source,
+        text: report.text,
+        field: report.field,
+        expected: report.expected,
+        values: report.values,
+        passed: report.passed,
+    };
+    query.explain(doc).into_iter().map(clause).collect()
+}
+
+/// What `evaluate` returns for one record.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Evaluation {
+    /// Either verdict is true.
+    pub hit: bool,
+    /// The rule's query (or the custom query) matched.
+    pub query: bool,
+    /// The alert was recognized by its name.
+    pub alert_name: bool,
+    /// Every clause of both queries, judged.
+    pub clauses: Vec<Clause>,
+    /// The restricted user, when the record names one.
+    pub user: Option<String>,
+    /// The record's time, ISO 8601 UTC with milliseconds.
+    pub timestamp: Option<String>,
+    /// Microsoft's alert id.
+    pub alert_id: Option<String>,
+    /// The alert a hit raises, shaped like an Elastic Security alert.
+    pub alert: Option<Value>,
+    /// The normalized ECS event.
+    pub event: Value,
+}
+
+/// The facts about a record that a hit reports.
+#[derive(Clone, Debug, Default)]
+pub struct Facts {
+    /// The restricted user.
+    pub user: Option<String>,
+    /// The record's time.
+    pub time: Option<Timestamp>,
+    /// Microsoft's alert id.
+    pub alert_id: Option<String>,
+}
+
+const ALERT_ID: &str = "o365.audit.AlertId";
+const CREATION_TIME: &str = "o365.audit.CreationTime";
+
+impl Facts {
+    /// Reads the facts from a normalized event.
+    pub fn of(doc: &dyn Document) -> Facts {
+        Facts {
+            user: restricted_user(doc),
+            time: time_of(doc),
+            alert_id: first_string(doc, ALERT_ID),
+        }
+    }
+
+    /// The time as the report writes it.
+    pub fn timestamp(&self) -> Option<String> {
+        self.time.map(|time| time.to_string())
+    }
+}
+
+fn time_of(doc: &dyn Document) -> Option<Timestamp> {
+    first_time(doc, "@timestamp").or_else(|| first_time(doc, CREATION_TIME))
+}
+
+fn first_time(doc: &dyn Document, path: &str) -> Option<Timestamp> {
+    let mut found = None;
+    doc.any_value(&FieldPath::new(path), &mut |value| {
+        found = match value {
+            Scalar::Str(text) | Scalar::Number(text) => o365::parse_time_str(text),
+            Scalar::Bool(_) => None,
+        };
+        found.is_some()
+    });
+    found
+}
+
+/// The first string value at `path`.
+pub fn first_string(doc: &dyn Document, path: &str) -> Option<String> {
+    let mut found = None;
+    doc.any_value(&FieldPath::new(path), &mut |value| match value {
+        Scalar::Str(text) => {
+            found = Some(text.to_owned());
+            true
+        }
+        _ => false,
+    });
+    found
+}
+
+/// A query compiled once, for `compile(kql).matches(event)`.
+pub struct CompiledQuery {
+    query: Query,
+}
+
+impl CompiledQuery {
+    /// Parses the query.
+    pub fn new(text: &str) -> Result<CompiledQuery, SyntaxError> {
+        Ok(CompiledQuery {
+            query: kql::parse(text)?,
+        })
+    }
+
+    /// Whether one record, given as JSON text, matches; raw records are
+    /// normalized first.
+    pub fn matches(&self, text: &str) -> Result<bool, RecordError> {
+        let record = read_one(text)?;
+        let view = DatasetView::new(&record.event, record.index.as_deref());
+        Ok(self.query.matches(&view))
+    }
+
+    /// The query itself.
+    pub fn query(&self) -> &Query {
+        &self.query
+    }
+}

@@ -88,6 +88,12 @@ impl AuditRow for str {
     }
 }
 
+impl AuditRow for crate::input::Row<'_> {
+    fn audit_data(&self) -> Option<&str> {
+        Some(crate::input::Row::audit_data(self))
+    }
+}
+
 /// Reads one record candidate: the exact text of one JSON value.
 ///
 /// ```

@@ -111,7 +111,9 @@ mod tests {
 
     #[test]
     fn guide_renders_headings_and_lists() {
-        assert!(RULE.note_html.contains("<h3>Possible investigation steps</h3>"));
+        assert!(RULE
+            .note_html
+            .contains("<h3>Possible investigation steps</h3>"));
         assert!(RULE.note_html.matches("<li>").count() >= 17);
     }
 

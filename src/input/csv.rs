@@ -1,0 +1,359 @@
+//! CSV text to rows: Purview's exports and PowerShell's `Export-Csv`.
+//!
+//! Records are found by `csv-core`, which handles quoting, doubled quotes
+//! and newlines inside cells, and streams: it stops anywhere and carries
+//! on with the next chunk. The header is the first record with an
+//! `AuditData` column; blank lines, PowerShell's `#TYPE` line and repeated
+//! headers (exports concatenated) are structural.
+//!
+//! TODO: csv-core steps through every byte (about 250 MB/s in
+//! WebAssembly); rows whose `AuditData` cell is long could be passed over
+//! with `memchr` for quotes instead, should CSV exports turn out large.
+
+use csv_core::{ReadRecordResult, Reader, ReaderBuilder};
+use memchr::memchr_iter;
+
+use super::piece::{error, from_line, too_long, Partial, Sink};
+use super::{Body, Container, Header, Piece, Row};
+
+/// Columns that only PowerShell's `Search-UnifiedAuditLog` writes.
+const POWERSHELL_COLUMNS: [&str; 5] = [
+    "ResultIndex",
+    "ResultCount",
+    "Identity",
+    "IsValid",
+    "ObjectState",
+];
+
+pub(crate) struct CsvSplitter {
+    reader: Reader,
+    header: Option<Header>,
+    type_line: bool,
+    container: Container,
+    /// The current record's cells, unescaped, one after another.
+    out: Vec<u8>,
+    nout: usize,
+    /// The current record's cells did not fit under the cap.
+    overflow: bool,
+    /// Where each cell of the current record ends in `out`.
+    ends: Vec<usize>,
+    nend: usize,
+    /// The current record's own text.
+    raw: Partial,
+    in_record: bool,
+    /// Quotes in the current record: quoting always pairs them, so an odd
+    /// count means a quote was never closed.
+    // TODO: a lone quote inside an unquoted cell (`a"b`, which csv-core
+    // reads as text) is taken for an unterminated quote; no exporter we
+    // read writes one, since they quote every cell that holds a quote.
+    quotes: u64,
+    /// The line of the next byte.
+    line: u64,
+    stopped: bool,
+    cap: usize,
+}
+
+/// What a record is, once read.
+enum Kind {
+    Structural,
+    Header(Header),
+    Row(usize),
+    Error(String),
+}
+
+impl CsvSplitter {
+    pub(crate) fn new(delimiter: u8, cap: usize) -> CsvSplitter {
+        CsvSplitter {
+            reader: ReaderBuilder::new().delimiter(delimiter).build(),
+            header: None,
+            type_line: false,
+            container: Container::PurviewCsv,
+            out: vec![0; 1 << 12],
+            nout: 0,
+            overflow: false,
+            ends: vec![0; 16],
+            nend: 0,
+            raw: Partial::default(),
+            in_record: false,
+            quotes: 0,
+            line: 1,
+            stopped: false,
+            cap,
+        }
+    }
+
+    pub(crate) fn container(&self) -> Container {
+        self.container
+    }
+
+    pub(crate) fn next_line(&self) -> u64 {
+        self.line
+    }
+
+    pub(crate) fn push(&mut self, text: &str, sink: &mut Sink<'_>) {
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() && !self.stopped {
+            if !self.in_record {
+                at = self.skip_terminators(bytes, at);
+                if at == bytes.len() {
+                    break;
+                }
+                self.in_record = true;
+                self.quotes = 0;
+                self.raw.begin(at, self.line);
+            }
+            at = self.read(text, at, sink);
+        }
+        if !self.stopped {
+            self.raw.carry(text, self.cap);
+        }
+    }
+
+    pub(crate) fn finish(&mut self, sink: &mut Sink<'_>) {
+        if self.stopped || !self.in_record {
+            return;
+        }
+        loop {
+            let out = self.out.get_mut(self.nout..).unwrap_or_default();
+            let ends = self.ends.get_mut(self.nend..).unwrap_or_default();
+            let (result, _, nout, nend) = self.reader.read_record(&[], out, ends);
+            self.nout += nout;
+            self.nend += nend;
+            match result {
+                ReadRecordResult::Record => return self.record("", 0, sink),
+                ReadRecordResult::OutputFull => self.grow_out(),
+                ReadRecordResult::OutputEndsFull => self.grow_ends(),
+                ReadRecordResult::InputEmpty | ReadRecordResult::End => return,
+            }
+        }
+    }
+
+    /// Ends reading early (damaged compression).
+    pub(crate) fn cut(&mut self, reason: &str, sink: &mut Sink<'_>) {
+        if self.stopped {
+            return;
+        }
+        let line = match self.in_record {
+            true => self.raw.line,
+            false => self.line,
+        };
+        self.stop(sink, line, format!("{reason}{}", from_line(line)));
+    }
+
+    fn stop(&mut self, sink: &mut Sink<'_>, line: u64, message: String) {
+        self.stopped = true;
+        self.raw.discard();
+        error(sink, line, message);
+    }
+
+    /// Passes over line terminators between records (blank lines too).
+    fn skip_terminators(&mut self, bytes: &[u8], from: usize) -> usize {
+        let rest = &bytes[from..];
+        let k = rest
+            .iter()
+            .position(|&b| b != b'\r' && b != b'\n')
+            .unwrap_or(rest.len());
+        self.line += count(b'\n', &rest[..k]);
+        from + k
+    }
+
+    fn read(&mut self, text: &str, at: usize, sink: &mut Sink<'_>) -> usize {
+        let input = text.as_bytes().get(at..).unwrap_or_default();
+        let out = self.out.get_mut(self.nout..).unwrap_or_default();
+        let ends = self.ends.get_mut(self.nend..).unwrap_or_default();
+        let (result, nin, nout, nend) = self.reader.read_record(input, out, ends);
+        let consumed = &input[..nin];
+        self.line += count(b'\n', consumed);
+        self.quotes += count(b'"', consumed);
+        self.nout += nout;
+        self.nend += nend;
+        match result {
+            ReadRecordResult::OutputFull => self.grow_out(),
+            ReadRecordResult::OutputEndsFull => self.grow_ends(),
+            ReadRecordResult::Record => self.record(text, at + nin, sink),
+            ReadRecordResult::InputEmpty | ReadRecordResult::End => {}
+        }
+        at + nin
+    }
+
+    fn grow_out(&mut self) {
+        if self.out.len() > self.cap {
+            // NOTE: the record is already too long to be read; its cells
+            // are overwritten only to let csv-core find where it ends.
+            self.overflow = true;
+            self.nout = 0;
+        } else {
+            self.out.resize(self.out.len() * 2, 0);
+        }
+    }
+
+    fn grow_ends(&mut self) {
+        self.ends.resize(self.ends.len() * 2, 0);
+    }
+
+    /// A record ended before `end` in `text`.
+    fn record(&mut self, text: &str, end: usize, sink: &mut Sink<'_>) {
+        self.in_record = false;
+        let line = self.raw.line;
+        if self.quotes % 2 == 1 {
+            // NOTE: a quote left open swallows the lines after it until
+            // another quote happens to close it; where the damage ends
+            // cannot be known, so nothing after it is trusted.
+            let message = format!("unterminated quote{}", from_line(line));
+            return self.stop(sink, line, message);
+        }
+        let (nout, nend) = (self.nout, self.nend);
+        self.nout = 0;
+        self.nend = 0;
+        let overflow = std::mem::take(&mut self.overflow);
+        let raw = match self.raw.end(text, end, self.cap) {
+            Ok(raw) if !overflow => Ok(raw.trim_end_matches(['\r', '\n'])),
+            Ok(raw) => Err(raw.len()),
+            Err(len) => Err(len),
+        };
+        let raw = match raw {
+            Ok(raw) => raw,
+            Err(len) => return self.too_long(sink, len, line),
+        };
+        let cells = std::str::from_utf8(self.out.get(..nout).unwrap_or_default());
+        let ends = self.ends.get(..nend).unwrap_or_default();
+        let kind = match cells {
+            Ok(cells) => kind(self.header.as_ref(), cells, ends, line),
+            Err(_) => Kind::Error(format!("cells are not text at line {line}")),
+        };
+        match kind {
+            Kind::Structural => self.type_line |= is_type_line(cells, ends),
+            Kind::Header(header) => {
+                self.container = container_of(&header, self.type_line);
+                self.header = Some(header);
+            }
+            Kind::Row(audit_data) => {
+                if let (Some(header), Ok(cells)) = (&self.header, cells) {
+                    let row = Row {
+                        header,
+                        cells,
+                        ends,
+                        text: raw,
+                        audit_data,
+                    };
+                    let body = Body::Row(row);
+                    sink(Piece { line, body });
+                }
+            }
+            Kind::Error(message) => {
+                error(sink, line, message);
+                if self.header.is_none() {
+                    self.stopped = true;
+                }
+            }
+        }
+        self.raw.clear_carried();
+    }
+
+    fn too_long(&mut self, sink: &mut Sink<'_>, len: usize, line: u64) {
+        self.raw.clear_carried();
+        error(sink, line, too_long(len, self.cap, line));
+    }
+}
+
+/// The cell at `index` of a record whose cells end at `ends`.
+pub(crate) fn cell_at<'a>(cells: &'a str, ends: &[usize], index: usize) -> Option<&'a str> {
+    let end = *ends.get(index)?;
+    let start = match index.checked_sub(1) {
+        None => 0,
+        Some(before) => *ends.get(before)?,
+    };
+    cells.get(start..end)
+}
+
+fn kind(header: Option<&Header>, cells: &str, ends: &[usize], line: u64) -> Kind {
+    let first = cell_at(cells, ends, 0).unwrap_or_default();
+    if ends.len() <= 1 && first.trim().is_empty() || first.starts_with("#TYPE") {
+        return Kind::Structural;
+    }
+    let Some(header) = header else {
+        return header_of(cells, ends, line);
+    };
+    if is_header(header, cells, ends) {
+        return Kind::Structural;
+    }
+    match audit_data_cell(header, cells, ends) {
+        Some(index) => Kind::Row(index),
+        None => Kind::Error(format!(
+            "row has {} cells where the header has {}, and none of them \
+             holds `AuditData`, at line {line}",
+            ends.len(),
+            header.names.len()
+        )),
+    }
+}
+
+fn header_of(cells: &str, ends: &[usize], line: u64) -> Kind {
+    let names: Vec<String> = (0..ends.len())
+        .filter_map(|i| cell_at(cells, ends, i))
+        .map(|name| name.trim().to_string())
+        .collect();
+    let audit_data = names
+        .iter()
+        .position(|n| n.eq_ignore_ascii_case("AuditData"));
+    match audit_data {
+        Some(audit_data) => Kind::Header(Header { names, audit_data }),
+        None => Kind::Error(format!(
+            "expected a header row with an `AuditData` column at line {line}"
+        )),
+    }
+}
+
+/// Whether a row repeats the header (exports concatenated, each with its
+/// header and perhaps its own byte order mark).
+fn is_header(header: &Header, cells: &str, ends: &[usize]) -> bool {
+    let same = |(i, name): (usize, &String)| {
+        let cell = cell_at(cells, ends, i).unwrap_or_default();
+        let cell = cell.trim_start_matches('\u{FEFF}').trim();
+        cell.eq_ignore_ascii_case(name)
+    };
+    ends.len() == header.names.len() && header.names.iter().enumerate().all(same)
+}
+
+fn is_type_line(cells: Result<&str, std::str::Utf8Error>, ends: &[usize]) -> bool {
+    let first = cells.ok().and_then(|c| cell_at(c, ends, 0));
+    first.is_some_and(|c| c.starts_with("#TYPE"))
+}
+
+/// Which cell holds the record: the `AuditData` column's when the row has
+/// as many cells as the header, else the one cell that looks like a JSON
+/// object (the column's own first).
+fn audit_data_cell(header: &Header, cells: &str, ends: &[usize]) -> Option<usize> {
+    let column = header.audit_data;
+    if ends.len() == header.names.len() {
+        return Some(column);
+    }
+    let looks_like_json =
+        |i: &usize| cell_at(cells, ends, *i).is_some_and(|c| c.trim_start().starts_with('{'));
+    if looks_like_json(&column) {
+        return Some(column);
+    }
+    let mut found = (0..ends.len()).filter(looks_like_json);
+    match (found.next(), found.next()) {
+        (Some(index), None) => Some(index),
+        _ => None,
+    }
+}
+
+fn container_of(header: &Header, type_line: bool) -> Container {
+    let has = |name: &str| header.position(name).is_some();
+    if type_line || POWERSHELL_COLUMNS.iter().any(|c| has(c)) {
+        Container::PowershellCsv
+    } else if has("RecordId") {
+        Container::PurviewCsv
+    } else if has("UserIds") && has("Operations") {
+        Container::PurviewCsvClassic
+    } else {
+        Container::PurviewCsv
+    }
+}
+
+fn count(byte: u8, bytes: &[u8]) -> u64 {
+    memchr_iter(byte, bytes).count() as u64
+}

@@ -1,0 +1,153 @@
+//! What the splitters keep between chunks: the piece in progress, and the
+//! line count.
+
+use memchr::memchr_iter;
+
+use super::{Body, Piece};
+
+/// Where pieces go.
+pub(crate) type Sink<'s> = dyn FnMut(Piece<'_>) + 's;
+
+/// The piece in progress. Its text is copied only when it spans chunks;
+/// a piece that starts and ends in one chunk is handed out from the chunk.
+#[derive(Default)]
+pub(crate) struct Partial {
+    open: bool,
+    /// Start within the current chunk; `None` once carried over.
+    from: Option<usize>,
+    /// The text carried over from earlier chunks.
+    carried: String,
+    /// Bytes so far in earlier chunks (also when too long to keep).
+    carried_len: usize,
+    too_long: bool,
+    /// The line of the piece's first byte.
+    pub(crate) line: u64,
+}
+
+impl Partial {
+    pub(crate) fn is_open(&self) -> bool {
+        self.open
+    }
+
+    pub(crate) fn begin(&mut self, at: usize, line: u64) {
+        self.open = true;
+        self.from = Some(at);
+        self.line = line;
+    }
+
+    /// Forgets the piece in progress (it turned out to be structural).
+    pub(crate) fn discard(&mut self) {
+        self.open = false;
+        self.from = None;
+        self.carried.clear();
+        self.carried_len = 0;
+        self.too_long = false;
+    }
+
+    /// Ends the piece before `end` in `chunk` and hands out its text, or
+    /// its length when it is longer than `cap`.
+    pub(crate) fn end<'a>(
+        &'a mut self,
+        chunk: &'a str,
+        end: usize,
+        cap: usize,
+    ) -> Result<&'a str, usize> {
+        self.open = false;
+        let from = self.from.take();
+        let start = from.unwrap_or(0);
+        let len = self.carried_len + end.saturating_sub(start);
+        self.carried_len = 0;
+        if len > cap || self.too_long {
+            self.too_long = false;
+            self.carried.clear();
+            return Err(len);
+        }
+        let tail = chunk.get(start..end).unwrap_or("");
+        if from.is_some() {
+            return Ok(tail);
+        }
+        self.carried.push_str(tail);
+        Ok(&self.carried)
+    }
+
+    /// Empties the carried text once the piece it held was handed out.
+    pub(crate) fn clear_carried(&mut self) {
+        self.carried.clear();
+    }
+
+    /// Keeps the rest of the chunk when a piece is in progress at its end.
+    pub(crate) fn carry(&mut self, chunk: &str, cap: usize) {
+        if !self.open {
+            return;
+        }
+        let start = self.from.take().unwrap_or(0);
+        let tail = chunk.get(start..).unwrap_or("");
+        self.carried_len += tail.len();
+        if self.carried_len > cap {
+            self.too_long = true;
+            self.carried = String::new();
+        } else if !self.too_long {
+            self.carried.push_str(tail);
+        }
+    }
+}
+
+/// The line count of the text read so far, advanced lazily within a chunk.
+pub(crate) struct Lines {
+    /// The line of the byte at `offset`.
+    pub(crate) line: u64,
+    /// How far into the current chunk newlines have been counted.
+    offset: usize,
+}
+
+impl Default for Lines {
+    fn default() -> Lines {
+        Lines { line: 1, offset: 0 }
+    }
+}
+
+impl Lines {
+    /// The line of the byte at `at` in `chunk`; `at` never goes back.
+    pub(crate) fn at(&mut self, chunk: &[u8], at: usize) -> u64 {
+        if at > self.offset {
+            let span = chunk.get(self.offset..at).unwrap_or(&[]);
+            self.line += memchr_iter(b'\n', span).count() as u64;
+            self.offset = at;
+        }
+        self.line
+    }
+
+    /// Records a newline at `at`, found by the caller.
+    pub(crate) fn newline_at(&mut self, at: usize) {
+        self.line += 1;
+        self.offset = at + 1;
+    }
+
+    /// Counts to the end of the chunk, ready for the next one.
+    pub(crate) fn end_chunk(&mut self, chunk: &[u8]) {
+        self.at(chunk, chunk.len());
+        self.offset = 0;
+    }
+}
+
+/// Hands out an error piece.
+pub(crate) fn error(sink: &mut Sink<'_>, line: u64, message: String) {
+    sink(Piece {
+        line,
+        body: Body::Error(message),
+    });
+}
+
+/// The error for a piece longer than the cap.
+pub(crate) fn too_long(len: usize, cap: usize, line: u64) -> String {
+    format!(
+        "record of {len} bytes is longer than the limit of {} bytes; \
+         skipped at line {line}",
+        cap
+    )
+}
+
+/// The end of every message about input that could not be read further.
+pub(crate) fn from_line(line: u64) -> String {
+    format!(": nothing more could be read from line {line} on")
+}

@@ -1,0 +1,317 @@
+//! The reader of one file: hashing, gzip, sniffing, decoding, splitting.
+
+use sha2::{Digest, Sha256};
+
+use super::decode::{Decoder, Mark, Utf16, Utf8Lines};
+use super::gzip::{self, Gunzip};
+use super::piece::{error, from_line, Sink};
+use super::sniff::{sniff_bytes, Sniffed, SNIFF_LEN};
+use super::text::Splitter;
+use super::MAX_PIECE;
+use super::{Compression, Encoding, FileSummary, Piece, Warning};
+
+/// Reads one file, pushed in chunks of any size, into [`Piece`]s.
+///
+/// Call [`push`](FileReader::push) for each chunk and
+/// [`finish`](FileReader::finish) once at the end; pieces go to the sink as
+/// soon as they are complete, borrowed for the duration of the call. The
+/// pieces, their lines and their errors do not depend on where the chunks
+/// were cut.
+pub struct FileReader {
+    bytes: u64,
+    hasher: Option<Sha256>,
+    /// The first bytes, until the gzip magic can be judged.
+    head: Vec<u8>,
+    started: bool,
+    gzip: Option<Gunzip>,
+    text: TextStage,
+}
+
+/// How a [`FileReader`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReaderOptions {
+    /// The longest piece read, in bytes of decoded text; a longer one is
+    /// an error. [`MAX_PIECE`] by default; lower it for hosts with little
+    /// memory.
+    pub piece_limit: usize,
+    /// Whether to compute the file's SHA-256 (on by default).
+    ///
+    /// NOTE: hashing is the costliest step of reading NDJSON: about
+    /// 1.5 GB/s natively with the CPU's SHA instructions, several times
+    /// slower in WebAssembly, which has none. A host that does not show the
+    /// hash, or hashes elsewhere, turns it off.
+    pub sha256: bool,
+}
+
+impl Default for ReaderOptions {
+    fn default() -> ReaderOptions {
+        ReaderOptions {
+            piece_limit: MAX_PIECE,
+            sha256: true,
+        }
+    }
+}
+
+/// Decompressed bytes to pieces.
+struct TextStage {
+    /// The first bytes, until the encoding can be judged.
+    sniff: Vec<u8>,
+    sniffed: bool,
+    decoder: Option<Decoder>,
+    encoding: Encoding,
+    splitter: Splitter,
+    /// The line of the first line read as Windows-1252.
+    fallback_line: Option<u64>,
+    /// The line of the first unpaired UTF-16 surrogate.
+    replaced_line: Option<u64>,
+    cap: usize,
+}
+
+impl Default for FileReader {
+    fn default() -> FileReader {
+        FileReader::new()
+    }
+}
+
+impl FileReader {
+    /// A reader for one file, with the default options.
+    pub fn new() -> FileReader {
+        FileReader::with_options(ReaderOptions::default())
+    }
+
+    /// A reader with other limits, or without the file's SHA-256.
+    pub fn with_options(options: ReaderOptions) -> FileReader {
+        FileReader {
+            bytes: 0,
+            hasher: options.sha256.then(Sha256::new),
+            head: Vec::new(),
+            started: false,
+            gzip: None,
+            text: TextStage::new(options.piece_limit),
+        }
+    }
+
+    /// Reads the next chunk of the file.
+    pub fn push(&mut self, chunk: &[u8], sink: &mut dyn FnMut(Piece<'_>)) {
+        self.bytes += chunk.len() as u64;
+        if let Some(hasher) = &mut self.hasher {
+            hasher.update(chunk);
+        }
+        if self.started {
+            return self.route(chunk, sink);
+        }
+        self.head.extend_from_slice(chunk);
+        if self.head.len() >= gzip::MAGIC.len() {
+            self.start(sink);
+        }
+    }
+
+    /// Reads what is left and says what the file was.
+    pub fn finish(&mut self, sink: &mut dyn FnMut(Piece<'_>)) -> FileSummary {
+        if !self.started {
+            self.start(sink);
+        }
+        if let Some(gunzip) = &mut self.gzip {
+            let text = &mut self.text;
+            let done = gunzip.finish(&mut |bytes| text.push(bytes, sink));
+            if let Err(reason) = done {
+                text.cut(&reason, sink);
+            }
+        }
+        self.text.finish(sink);
+        self.summary()
+    }
+
+    fn start(&mut self, sink: &mut Sink<'_>) {
+        self.started = true;
+        if self.head.starts_with(&gzip::MAGIC) {
+            self.gzip = Some(Gunzip::new());
+        }
+        let head = std::mem::take(&mut self.head);
+        self.route(&head, sink);
+    }
+
+    fn route(&mut self, bytes: &[u8], sink: &mut Sink<'_>) {
+        let text = &mut self.text;
+        let Some(gunzip) = &mut self.gzip else {
+            return text.push(bytes, sink);
+        };
+        if let Err(reason) = gunzip.push(bytes, &mut |out| text.push(out, sink)) {
+            text.cut(&reason, sink);
+        }
+    }
+
+    fn summary(&mut self) -> FileSummary {
+        let sha256 = self.hasher.take().map(|hasher| {
+            let digest = hasher.finalize();
+            digest.iter().map(|b| format!("{b:02x}")).collect()
+        });
+        FileSummary {
+            bytes: self.bytes,
+            sha256,
+            encoding: self.text.encoding(),
+            compressed: self.gzip.as_ref().map(|_| Compression::Gzip),
+            container: self.text.splitter.container(),
+            warnings: self.text.warnings(),
+        }
+    }
+}
+
+impl TextStage {
+    fn new(cap: usize) -> TextStage {
+        TextStage {
+            sniff: Vec::new(),
+            sniffed: false,
+            decoder: None,
+            encoding: Encoding::Utf8,
+            splitter: Splitter::new(),
+            fallback_line: None,
+            replaced_line: None,
+            cap,
+        }
+    }
+
+    fn push(&mut self, bytes: &[u8], sink: &mut Sink<'_>) {
+        if self.sniffed {
+            return self.decode(bytes, sink);
+        }
+        self.sniff.extend_from_slice(bytes);
+        if self.sniff.len() >= SNIFF_LEN {
+            self.start(sink);
+        }
+    }
+
+    fn finish(&mut self, sink: &mut Sink<'_>) {
+        if !self.sniffed {
+            self.start(sink);
+        }
+        self.flush(sink);
+        self.splitter.finish(self.cap, sink);
+    }
+
+    /// Ends reading because the bytes stopped coming (damaged gzip): what
+    /// was decoded is read, and one error covers the rest.
+    fn cut(&mut self, reason: &str, sink: &mut Sink<'_>) {
+        if !self.sniffed {
+            self.start(sink);
+        }
+        self.flush(sink);
+        self.splitter.cut(reason, self.cap, sink);
+        if let Splitter::Prelude(_) = self.splitter {
+            let line = self.splitter.next_line();
+            error(sink, line, format!("{reason}{}", from_line(line)));
+            self.splitter = Splitter::Rejected;
+        }
+    }
+
+    /// Decodes what the decoder still holds.
+    fn flush(&mut self, sink: &mut Sink<'_>) {
+        let TextStage {
+            decoder,
+            splitter,
+            fallback_line,
+            replaced_line,
+            cap,
+            ..
+        } = self;
+        let Some(decoder) = decoder else {
+            return;
+        };
+        decoder.finish(&mut |text, mark| {
+            note(mark, splitter.next_line(), fallback_line, replaced_line);
+            splitter.push(text, *cap, sink);
+        });
+    }
+
+    /// Judges the first bytes and starts decoding.
+    fn start(&mut self, sink: &mut Sink<'_>) {
+        self.sniffed = true;
+        let head = std::mem::take(&mut self.sniff);
+        let (encoding, bom) = match sniff_bytes(&head) {
+            Sniffed::Text { encoding, bom } => (encoding, bom),
+            Sniffed::Rejected(message) => {
+                error(sink, 1, message);
+                self.splitter = Splitter::Rejected;
+                return;
+            }
+        };
+        self.encoding = encoding;
+        self.decoder = Some(match encoding {
+            Encoding::Utf16Le => Decoder::Utf16(Utf16::new(false)),
+            Encoding::Utf16Be => Decoder::Utf16(Utf16::new(true)),
+            _ => Decoder::Utf8(Utf8Lines::default()),
+        });
+        self.decode(head.get(bom..).unwrap_or_default(), sink);
+    }
+
+    fn decode(&mut self, bytes: &[u8], sink: &mut Sink<'_>) {
+        let TextStage {
+            decoder,
+            splitter,
+            fallback_line,
+            replaced_line,
+            cap,
+            ..
+        } = self;
+        let Some(decoder) = decoder else {
+            return;
+        };
+        decoder.push(bytes, &mut |text, mark| {
+            note(mark, splitter.next_line(), fallback_line, replaced_line);
+            splitter.push(text, *cap, sink);
+        });
+    }
+
+    fn fallback_lines(&self) -> u64 {
+        match &self.decoder {
+            Some(Decoder::Utf8(d)) => d.fallback_lines,
+            _ => 0,
+        }
+    }
+
+    fn encoding(&self) -> Encoding {
+        match self.fallback_lines() {
+            0 => self.encoding,
+            _ => Encoding::Windows1252,
+        }
+    }
+
+    fn warnings(&self) -> Vec<Warning> {
+        let mut warnings = Vec::new();
+        if let Some(line) = self.fallback_line {
+            let count = self.fallback_lines();
+            let lines = if count == 1 { "line" } else { "lines" };
+            warnings.push(Warning {
+                line: Some(line),
+                message: format!(
+                    "{count} {lines} not UTF-8, read as Windows-1252, \
+                     the first at line {line}"
+                ),
+            });
+        }
+        if let (Some(line), Some(Decoder::Utf16(d))) = (self.replaced_line, &self.decoder) {
+            warnings.push(Warning {
+                line: Some(line),
+                message: format!(
+                    "{} invalid UTF-16 sequences replaced with `U+FFFD`, \
+                     the first at line {line}",
+                    d.replaced
+                ),
+            });
+        }
+        warnings
+    }
+}
+
+/// Notes the line of the first stretch of a kind worth a warning.
+fn note(mark: Mark, line: u64, fallback: &mut Option<u64>, replaced: &mut Option<u64>) {
+    match mark {
+        Mark::Plain => {}
+        Mark::Fallback => {
+            fallback.get_or_insert(line);
+        }
+        Mark::Replaced => {
+            replaced.get_or_insert(line);
+        }
+    }
+}

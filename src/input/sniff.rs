@@ -1,0 +1,277 @@
+//! What a file is, judged from its first bytes and its first line.
+
+use super::Encoding;
+
+/// How many bytes are looked at before deciding the encoding, or that the
+/// data is binary.
+pub(crate) const SNIFF_LEN: usize = 1024;
+
+/// What the reader accepts, for the messages that reject a file.
+const ACCEPTED: &str = "accepted: JSON, NDJSON, a JSON array, an \
+    Elasticsearch search response, or a Purview or PowerShell CSV export \
+    with an `AuditData` column, each optionally gzip-compressed, in UTF-8, \
+    UTF-16 or Windows-1252";
+
+/// The verdict on a file's first bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Sniffed {
+    /// Text in this encoding, after a byte order mark of `bom` bytes.
+    Text { encoding: Encoding, bom: usize },
+    /// Not something the reader reads; the message says what it is.
+    Rejected(String),
+}
+
+/// Magic numbers of formats that are surely not audit exports.
+const MAGIC: &[(&[u8], &str)] = &[
+    (
+        b"PK\x03\x04",
+        "a zip archive (an .xlsx or .docx file is one)",
+    ),
+    (b"PK\x05\x06", "an empty zip archive"),
+    (
+        b"PK\x07\x08",
+        "a zip archive (an .xlsx or .docx file is one)",
+    ),
+    (
+        b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+        "an old Office document (.xls or .doc)",
+    ),
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1A\n", "a PNG image"),
+    (b"\xFF\xD8\xFF", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (
+        b"\x1F\x8B",
+        "gzip data inside gzip data (one level is read)",
+    ),
+    (b"BZh", "bzip2-compressed data (only gzip is read)"),
+    (b"\xFD7zXZ\x00", "xz-compressed data (only gzip is read)"),
+    (
+        b"\x28\xB5\x2F\xFD",
+        "zstd-compressed data (only gzip is read)",
+    ),
+    (b"7z\xBC\xAF\x27\x1C", "a 7-Zip archive"),
+    (b"Rar!\x1A\x07", "a RAR archive"),
+];
+
+/// Judges a file's first bytes (up to [`SNIFF_LEN`], fewer for a shorter
+/// file).
+pub(crate) fn sniff_bytes(head: &[u8]) -> Sniffed {
+    if let Some(text) = bom(head) {
+        return text;
+    }
+    if let Some(what) = magic(head) {
+        return Sniffed::Rejected(rejected(what));
+    }
+    if let Some(encoding) = utf16_without_bom(head) {
+        return Sniffed::Text { encoding, bom: 0 };
+    }
+    if looks_binary(head) {
+        return Sniffed::Rejected(rejected("binary data"));
+    }
+    Sniffed::Text {
+        encoding: Encoding::Utf8,
+        bom: 0,
+    }
+}
+
+fn bom(head: &[u8]) -> Option<Sniffed> {
+    let (encoding, bom) = match head {
+        [0xEF, 0xBB, 0xBF, ..] => (Encoding::Utf8, 3),
+        [0xFF, 0xFE, ..] => (Encoding::Utf16Le, 2),
+        [0xFE, 0xFF, ..] => (Encoding::Utf16Be, 2),
+        _ => return None,
+    };
+    Some(Sniffed::Text { encoding, bom })
+}
+
+fn magic(head: &[u8]) -> Option<&'static str> {
+    // NOTE: "BZh" alone starts English words; bzip2 follows it with the
+    // block size digit.
+    let not_bzip2 = head.len() >= 4 && !head[3].is_ascii_digit();
+    MAGIC
+        .iter()
+        .find(|(magic, _)| head.starts_with(magic))
+        .map(|&(_, what)| what)
+        .filter(|what| !(not_bzip2 && what.starts_with("bzip2")))
+}
+
+/// UTF-16 without a byte order mark: text whose characters are nearly all
+/// ASCII has a zero in every other byte.
+fn utf16_without_bom(head: &[u8]) -> Option<Encoding> {
+    let pairs = head.chunks_exact(2).take(256);
+    let (mut low, mut high, mut count) = (0, 0, 0);
+    for pair in pairs {
+        count += 1;
+        match (pair[0], pair[1]) {
+            (0, 0) => {}
+            (_, 0) => low += 1,
+            (0, _) => high += 1,
+            _ => {}
+        }
+    }
+    let most = |n: usize| count >= 1 && n * 4 >= count * 3;
+    match (most(low), most(high)) {
+        (true, _) => Some(Encoding::Utf16Le),
+        (_, true) => Some(Encoding::Utf16Be),
+        _ => None,
+    }
+}
+
+/// A NUL byte, or many control characters, in what should be text.
+fn looks_binary(head: &[u8]) -> bool {
+    let control = |b: &&u8| match **b {
+        b'\t' | b'\n' | b'\r' | 0x0C | 0x1B => false,
+        b => b < 0x20 || b == 0x7F,
+    };
+    head.contains(&0) || head.iter().filter(control).count() * 32 > head.len()
+}
+
+fn rejected(what: &str) -> String {
+    format!("found {what}, which is not an audit export; {ACCEPTED}")
+}
+
+/// What text that is not JSON turned out to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TextKind {
+    /// CSV whose header has an `AuditData` column, with this delimiter.
+    Csv(u8),
+    /// Neither JSON nor an audit CSV export.
+    Rejected(String),
+}
+
+/// Judges the header line of text that does not start like JSON.
+pub(crate) fn sniff_header(line: &str) -> TextKind {
+    let comma = cells(line, b',');
+    let semicolon = cells(line, b';');
+    let has_audit_data = |cells: &Vec<String>| {
+        cells
+            .iter()
+            .any(|c| c.trim().eq_ignore_ascii_case("AuditData"))
+    };
+    match (has_audit_data(&comma), has_audit_data(&semicolon)) {
+        (true, true) if semicolon.len() > comma.len() => TextKind::Csv(b';'),
+        (true, _) => TextKind::Csv(b','),
+        (false, true) => TextKind::Csv(b';'),
+        (false, false) => TextKind::Rejected(not_audit_text(line, comma, semicolon)),
+    }
+}
+
+fn not_audit_text(line: &str, comma: Vec<String>, semicolon: Vec<String>) -> String {
+    let columns = match comma.len() >= semicolon.len() {
+        true => comma,
+        false => semicolon,
+    };
+    let short = |c: &String| {
+        let words = c.split_whitespace().count();
+        c.len() <= 40 && (1..=3).contains(&words)
+    };
+    if columns.len() >= 2 && columns.iter().all(short) {
+        let names: Vec<String> = columns
+            .iter()
+            .take(8)
+            .map(|c| format!("`{}`", c.trim()))
+            .collect();
+        let what = format!(
+            "a CSV file whose header has no `AuditData` column (it has {})",
+            names.join(", ")
+        );
+        return rejected(&what);
+    }
+    let start: String = line.trim().chars().take(40).collect();
+    rejected(&format!(
+        "text that is neither JSON nor CSV (it starts with `{start}`)"
+    ))
+}
+
+/// Splits one line into cells, unquoting `"`-quoted ones.
+fn cells(line: &str, delimiter: u8) -> Vec<String> {
+    let mut cells = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                push_char(&mut cells, '"');
+            }
+            ('"', _) => quoted = !quoted,
+            (c, false) if c == char::from(delimiter) => cells.push(String::new()),
+            (c, _) => push_char(&mut cells, c),
+        }
+    }
+    cells
+}
+
+fn push_char(cells: &mut [String], c: char) {
+    if let Some(cell) = cells.last_mut() {
+        cell.push(c);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_order_marks() {
+        let text = |encoding, bom| Sniffed::Text { encoding, bom };
+        assert_eq!(sniff_bytes(b"\xEF\xBB\xBF{}"), text(Encoding::Utf8, 3));
+        assert_eq!(sniff_bytes(b"\xFF\xFE{\0"), text(Encoding::Utf16Le, 2));
+        assert_eq!(sniff_bytes(b"\xFE\xFF\0{"), text(Encoding::Utf16Be, 2));
+    }
+
+    #[test]
+    fn utf16_without_bom_from_its_zero_bytes() {
+        let le: Vec<u8> = "{\"a\": 1}".bytes().flat_map(|b| [b, 0]).collect();
+        let be: Vec<u8> = "{\"a\": 1}".bytes().flat_map(|b| [0, b]).collect();
+        assert!(matches!(
+            sniff_bytes(&le),
+            Sniffed::Text {
+                encoding: Encoding::Utf16Le,
+                ..
+            }
+        ));
+        assert!(matches!(
+            sniff_bytes(&be),
+            Sniffed::Text {
+                encoding: Encoding::Utf16Be,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn binary_formats_are_named() {
+        let Sniffed::Rejected(zip) = sniff_bytes(b"PK\x03\x04\x14\0") else {
+            panic!("zip accepted");
+        };
+        assert!(zip.starts_with("found a zip archive"), "{zip}");
+        let Sniffed::Rejected(bin) = sniff_bytes(b"\x01\x02\x03\x04abc") else {
+            panic!("binary accepted");
+        };
+        assert!(bin.starts_with("found binary data"), "{bin}");
+    }
+
+    #[test]
+    fn a_word_starting_with_bzh_is_text() {
+        assert!(matches!(sniff_bytes(b"BZhello"), Sniffed::Text { .. }));
+    }
+
+    #[test]
+    fn headers() {
+        assert_eq!(sniff_header("RecordId,AuditData"), TextKind::Csv(b','));
+        assert_eq!(sniff_header("\"A\";\"auditdata\""), TextKind::Csv(b';'));
+        let TextKind::Rejected(csv) = sniff_header("Name,Email,Phone") else {
+            panic!("accepted");
+        };
+        assert!(csv.contains("(it has `Name`, `Email`, `Phone`)"), "{csv}");
+        let TextKind::Rejected(prose) =
+            sniff_header("Dear team, here is the audit log you asked for")
+        else {
+            panic!("accepted");
+        };
+        assert!(prose.contains("neither JSON nor CSV"), "{prose}");
+    }
+}

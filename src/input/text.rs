@@ -1,0 +1,174 @@
+//! Decoded text to pieces: decides between JSON and CSV from the first
+//! non-blank text, then hands everything to that splitter.
+
+use memchr::memchr_iter;
+
+use super::csv::CsvSplitter;
+use super::json::JsonSplitter;
+use super::piece::{error, Sink};
+use super::sniff::{sniff_header, TextKind};
+use super::Container;
+
+/// The splitter for a file's text, once its kind is known.
+pub(crate) enum Splitter {
+    /// Not decided yet: the text so far is kept.
+    Prelude(String),
+    Json(JsonSplitter),
+    Csv(Box<CsvSplitter>),
+    /// The text is not read (an error was given for the whole file).
+    Rejected,
+}
+
+impl Splitter {
+    pub(crate) fn new() -> Splitter {
+        Splitter::Prelude(String::new())
+    }
+
+    pub(crate) fn push(&mut self, text: &str, cap: usize, sink: &mut Sink<'_>) {
+        match self {
+            Splitter::Prelude(kept) => {
+                kept.push_str(text);
+                // NOTE: judged again only when it may have changed, so that
+                // tiny chunks do not make the wait quadratic.
+                let content = kept.trim_start_matches(is_blank);
+                let json = content.starts_with(['{', '[']);
+                if json || text.contains('\n') || kept.len() > cap {
+                    self.decide(false, cap, sink);
+                }
+            }
+            Splitter::Json(json) => json.push(text, sink),
+            Splitter::Csv(csv) => csv.push(text, sink),
+            Splitter::Rejected => {}
+        }
+    }
+
+    pub(crate) fn finish(&mut self, cap: usize, sink: &mut Sink<'_>) {
+        if let Splitter::Prelude(_) = self {
+            self.decide(true, cap, sink);
+        }
+        match self {
+            Splitter::Json(json) => json.finish(sink),
+            Splitter::Csv(csv) => csv.finish(sink),
+            Splitter::Prelude(_) | Splitter::Rejected => {}
+        }
+    }
+
+    /// Ends reading early (damaged compression): the piece in progress and
+    /// everything after it are covered by one error.
+    pub(crate) fn cut(&mut self, reason: &str, cap: usize, sink: &mut Sink<'_>) {
+        if let Splitter::Prelude(_) = self {
+            self.decide(true, cap, sink);
+        }
+        match self {
+            Splitter::Json(json) => json.cut(reason, sink),
+            Splitter::Csv(csv) => csv.cut(reason, sink),
+            Splitter::Prelude(_) | Splitter::Rejected => {}
+        }
+    }
+
+    /// The line of the next byte to come.
+    pub(crate) fn next_line(&self) -> u64 {
+        match self {
+            Splitter::Prelude(kept) => 1 + memchr_iter(b'\n', kept.as_bytes()).count() as u64,
+            Splitter::Json(json) => json.next_line(),
+            Splitter::Csv(csv) => csv.next_line(),
+            Splitter::Rejected => 1,
+        }
+    }
+
+    pub(crate) fn container(&self) -> Container {
+        match self {
+            Splitter::Prelude(_) => Container::Empty,
+            Splitter::Json(json) => json.container(),
+            Splitter::Csv(csv) => csv.container(),
+            Splitter::Rejected => Container::Unrecognized,
+        }
+    }
+
+    /// Decides once the kept text shows what the file is (or at its end).
+    fn decide(&mut self, at_end: bool, cap: usize, sink: &mut Sink<'_>) {
+        let Splitter::Prelude(kept) = self else {
+            return;
+        };
+        let too_long = kept.len() > cap;
+        let next = match judge(kept, at_end || too_long) {
+            Judgement::Wait => return,
+            Judgement::Empty => return,
+            Judgement::Json => Splitter::Json(JsonSplitter::new(cap)),
+            Judgement::Csv(delimiter) => Splitter::Csv(Box::new(CsvSplitter::new(delimiter, cap))),
+            Judgement::Rejected(line, message) => {
+                error(sink, line, message);
+                *self = Splitter::Rejected;
+                return;
+            }
+        };
+        let kept = std::mem::take(kept);
+        *self = next;
+        self.push(&kept, cap, sink);
+    }
+}
+
+enum Judgement {
+    /// More text is needed.
+    Wait,
+    /// Only blank text so far, and it is all there is.
+    Empty,
+    Json,
+    Csv(u8),
+    Rejected(u64, String),
+}
+
+fn is_blank(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\n' | '\u{FEFF}')
+}
+
+/// Judges the text kept so far; `whole` says no more will come.
+fn judge(kept: &str, whole: bool) -> Judgement {
+    let content = kept.trim_start_matches(is_blank);
+    let Some(first) = content.chars().next() else {
+        return match whole {
+            true => Judgement::Empty,
+            false => Judgement::Wait,
+        };
+    };
+    if first == '{' || first == '[' {
+        return Judgement::Json;
+    }
+    let line = 1 + count_lines(&kept[..kept.len() - content.len()]);
+    let mut lines = content.split('\n');
+    let Some(header) = complete_line(&mut lines, whole) else {
+        return Judgement::Wait;
+    };
+    let header = match header.starts_with("#TYPE") {
+        false => header,
+        true => match next_non_blank(&mut lines, whole) {
+            Some(header) => header,
+            None if whole => header,
+            None => return Judgement::Wait,
+        },
+    };
+    match sniff_header(header) {
+        TextKind::Csv(delimiter) => Judgement::Csv(delimiter),
+        TextKind::Rejected(message) => Judgement::Rejected(line, message),
+    }
+}
+
+/// The next line, if it is complete (ended by a newline, or by the end).
+fn complete_line<'a>(lines: &mut std::str::Split<'a, char>, whole: bool) -> Option<&'a str> {
+    let line = lines.next()?;
+    let complete = whole || lines.clone().next().is_some();
+    complete.then_some(line.trim_end_matches('\r'))
+}
+
+fn next_non_blank<'a>(lines: &mut std::str::Split<'a, char>, whole: bool) -> Option<&'a str> {
+    loop {
+        let line = complete_line(lines, whole)?;
+        if !line.trim_matches(is_blank).is_empty() {
+            return Some(line);
+        }
+    }
+}
+
+fn count_lines(text: &str) -> u64 {
+    memchr_iter(b'\n', text.as_bytes()).count() as u64
+}

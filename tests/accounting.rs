@@ -1,0 +1,108 @@
+//! What the scanner counts: records, duplicates, errors, warnings.
+
+use m365_restricted_sender::detect::{Options, ScanReport};
+use m365_restricted_sender::scan::{scan, Scanner};
+
+fn raw(id: &str, operation: &str) -> String {
+    format!(
+        r#"{{"Id":"{id}","CreationTime":"2026-11-30T09:00:00","RecordType":15,"Operation":"{operation}","Workload":"AzureActiveDirectory","UserId":"a@contoso.com"}}"#
+    )
+}
+
+fn scan_files(files: &[(&str, String)]) -> ScanReport {
+    let files: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(name, text)| (*name, text.as_bytes()))
+        .collect();
+    scan(&files, Options::default()).unwrap_or_else(|error| panic!("{error}"))
+}
+
+#[test]
+fn duplicates_are_found_across_files_whatever_the_key_order() {
+    let first = raw("1", "UserLoggedIn");
+    let reordered = r#"{ "UserId": "a@contoso.com", "Workload": "AzureActiveDirectory",
+        "Operation": "UserLoggedIn", "RecordType": 15,
+        "CreationTime": "2026-11-30T09:00:00", "Id": "1" }"#;
+    let report = scan_files(&[("a.ndjson", first), ("b.json", reordered.into())]);
+    assert_eq!((report.records, report.duplicates), (2, 1));
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+}
+
+#[test]
+fn an_id_repeated_with_other_content_is_kept_with_a_warning() {
+    let text = format!(
+        "{}\n{}\n",
+        raw("7", "UserLoggedIn"),
+        raw("7", "UserLoginFailed")
+    );
+    let report = scan_files(&[("a.ndjson", text)]);
+    assert_eq!((report.records, report.duplicates), (2, 0));
+    assert_eq!(report.warnings.len(), 1);
+    let warning = &report.warnings[0];
+    assert_eq!(warning.line, Some(2));
+    assert!(warning.message.contains("id `7`"), "{}", warning.message);
+    assert!(
+        warning.message.contains("a.ndjson line 1"),
+        "{}",
+        warning.message
+    );
+}
+
+#[test]
+fn records_plus_errors_are_the_pieces_read() {
+    let text = format!(
+        "{}\n{{\"broken\": \n\n[1]\n{}\n",
+        raw("1", "A"),
+        raw("2", "B")
+    );
+    let report = scan_files(&[("a.ndjson", text)]);
+    assert_eq!(report.records, 2);
+    assert_eq!(report.error_count, 2);
+    let lines: Vec<_> = report.errors.iter().map(|e| e.line).collect();
+    assert_eq!(lines, [Some(2), Some(4)]);
+    assert_eq!(report.files[0].errors, 2);
+}
+
+#[test]
+fn a_file_of_exactly_a_hundred_records_may_have_been_cut_off() {
+    let text: String = (0..100).map(|i| raw(&i.to_string(), "A") + "\n").collect();
+    let report = scan_files(&[("page.ndjson", text.clone())]);
+    assert!(report
+        .warnings
+        .iter()
+        .any(|w| w.message.contains("exactly 100 records")));
+    let fewer: String = text
+        .lines()
+        .skip(1)
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let report = scan_files(&[("page.ndjson", fewer)]);
+    assert!(report.warnings.is_empty());
+}
+
+#[test]
+fn an_unreadable_file_is_an_error_without_a_line() {
+    let mut scanner = Scanner::new(Options::default()).unwrap_or_else(|e| panic!("{e}"));
+    scanner.unreadable("missing.json", "cannot open the file: not found");
+    scanner.file("a.ndjson");
+    scanner.push(raw("1", "A").as_bytes());
+    let report = scanner.finish();
+    assert_eq!(report.files.len(), 2);
+    assert_eq!(report.errors[0].file, "missing.json");
+    assert_eq!(report.errors[0].line, None);
+    assert_eq!(report.records, 1);
+}
+
+#[test]
+fn chunked_input_gives_the_same_report_as_whole_input() {
+    let text: String = (0..20).map(|i| raw(&i.to_string(), "A") + "\r\n").collect();
+    let whole = scan_files(&[("a.ndjson", text.clone())]);
+    let mut scanner = Scanner::new(Options::default()).unwrap_or_else(|e| panic!("{e}"));
+    scanner.file("a.ndjson");
+    for chunk in text.as_bytes().chunks(7) {
+        scanner.push(chunk);
+    }
+    let chunked = scanner.finish();
+    let json = |report: &ScanReport| serde_json::to_string(report).unwrap_or_default();
+    assert_eq!(json(&whole), json(&chunked));
+}
