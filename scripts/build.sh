@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the npm package `m365-restricted-sender` into pkg/ (wasm-pack,
 # then wasm-opt), and lays out the page: the package in www/pkg/, the
-# bundled example in www/examples/ with a manifest the page reads.
+# bundled example (example-export/) in www/examples/ with a manifest the
+# page reads.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -20,7 +21,7 @@ optimize_wasm() {
   # rejects it; rustc records them in the module's `target_features`
   # section, which `--print-features` reads back as flags.
   local features
-  mapfile -t features < <("$opt" --print-features "$wasm")
+  mapfile -t features < <("$opt" --print-features "$wasm" 2>/dev/null)
   step "wasm-opt -O3 ${features[*]}"
   "$opt" -O3 "${features[@]}" "$wasm" -o "$wasm.opt"
   mv "$wasm.opt" "$wasm"
@@ -49,10 +50,10 @@ lay_out_page() {
   rm -rf www/pkg www/examples
   mkdir -p www/pkg www/examples
   cp pkg/*.js pkg/*.d.ts pkg/*.wasm pkg/package.json www/pkg/
-  if [ -d examples ]; then
-    cp -R examples/. www/examples/
+  if [ -d example-export ]; then
+    cp -R example-export/. www/examples/
   else
-    note "no examples/ folder yet: the example button will say so"
+    note "no example-export/ folder: the example button will say so"
   fi
   write_manifest www/examples
 }

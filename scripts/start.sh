@@ -14,16 +14,16 @@ cargo build --release --bin restricted-sender
 
 # The example's data files, without its README.
 example_files() {
-  find examples -maxdepth 1 -type f ! -name '*.md' ! -name '.*' | sort
+  find example-export -maxdepth 1 -type f ! -name '*.md' ! -name '.*' | sort
 }
 
-if [ -d examples ]; then
+if [ -d example-export ]; then
   mapfile -t files < <(example_files)
   step "restricted-sender scan ${files[*]}"
   target/release/restricted-sender scan "${files[@]}" \
     || note "the scan exited with status $?"
 else
-  note "no examples/ folder yet: nothing to scan"
+  note "no example-export/ folder: nothing to scan"
 fi
 
 step "serving the page"

@@ -20,8 +20,8 @@ use crate::{rule, scan};
 /// large input is never held twice.
 const CHUNK: u32 = 1 << 20;
 
-/// What `evaluate` and friends say when handed several records.
-const USE_SCAN: &str = "use `scan` for several records";
+/// What `evaluate` and friends add when handed several records.
+const USE_SCAN: &str = "`scan` reads several records";
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
@@ -52,6 +52,8 @@ export type Json =
 
 /** A clause of the rule's query or of the alert-name query, explained. */
 export interface Clause {
+  /** The verdict the clause belongs to. */
+  verdict: "query" | "alertName";
   /** The clause as KQL text. */
   text: string;
   /** The field it tests, when it tests one. */
@@ -61,7 +63,6 @@ export interface Clause {
   /** The values the record holds at the field. */
   values: Json[];
   passed: boolean;
-  [key: string]: Json | undefined;
 }
 
 /** The judgement of one record. */
@@ -113,12 +114,15 @@ export interface User {
 
 export interface FileSummary {
   name: string;
+  /** Size as given (compressed when it was). */
   bytes: number;
-  sha256: string;
+  /** SHA-256 of the bytes as given, hex. */
+  sha256: string | null;
+  /** The shape found; null when nothing was recognized. */
   format: "ecs" | "es-response" | "o365-api" | "o365audit" | "graph"
     | "purview-csv" | "purview-csv-classic" | "powershell-csv"
-    | "pipeline-test" | "mixed" | string;
-  encoding: "utf-8" | "utf-16le" | "utf-16be" | "windows-1252" | string;
+    | "pipeline-test" | "mixed" | null;
+  encoding: "utf-8" | "utf-16le" | "utf-16be" | "windows-1252" | null;
   compressed: "gzip" | null;
   records: number;
   errors: number;
@@ -137,13 +141,21 @@ export interface ScanReport {
   /** Oldest first; records with no time last. */
   hits: Hit[];
   users: User[];
-  errors: { file: string; line: number; message: string }[];
-  warnings: { file: string; line?: number | null; message: string }[];
+  /** `line` is null for a file that could not be opened at all. */
+  errors: { file: string; line: number | null; message: string }[];
+  warnings: { file: string; line?: number; message: string }[];
 }
 
-/** What `Scanner.push` returns: progress so far and the new hits. */
+/** What `Scanner.push` returns: progress, and the hits in that chunk. */
 export interface Progress {
-  [key: string]: Json | Hit[] | undefined;
+  /** The file being read. */
+  file: string;
+  /** Bytes of that file read so far. */
+  bytes: number;
+  /** Records read so far, all files. */
+  records: number;
+  /** Hits found in this chunk. */
+  hits: Hit[];
 }
 
 export interface MitreEntry { id: string; name: string; reference: string }
@@ -271,7 +283,6 @@ fn scan_named_files(scanner: &mut scan::Scanner, files: &Array) -> Result<(), Js
 #[wasm_bindgen(js_name = Scanner)]
 pub struct JsScanner {
     inner: scan::Scanner,
-    finished: bool,
 }
 
 #[wasm_bindgen(js_class = Scanner)]
@@ -280,18 +291,14 @@ impl JsScanner {
     pub fn new(
         #[wasm_bindgen(unchecked_optional_param_type = "Options | null")] options: Option<JsValue>,
     ) -> Result<JsScanner, JsError> {
-        let inner = core_scanner(options)?;
         Ok(JsScanner {
-            inner,
-            finished: false,
+            inner: core_scanner(options)?,
         })
     }
 
     /// Starts the next file of the data set.
-    pub fn file(&mut self, name: &str) -> Result<(), JsError> {
-        self.check_open()?;
+    pub fn file(&mut self, name: &str) {
         self.inner.file(name);
-        Ok(())
     }
 
     /// Reads a chunk; returns progress and the hits found in it.
@@ -300,26 +307,15 @@ impl JsScanner {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer | string")] bytes: JsValue,
     ) -> Result<JsValue, JsError> {
-        self.check_open()?;
         let chunk = bytes_of(&bytes, "the chunk")?;
         to_js(&self.inner.push(&chunk))
     }
 
-    /// Ends the data set and returns the report.
+    /// Ends the data set and returns the report; the scanner is then
+    /// empty and can read another data set.
     #[wasm_bindgen(unchecked_return_type = "ScanReport")]
     pub fn finish(&mut self) -> Result<JsValue, JsError> {
-        self.check_open()?;
-        self.finished = true;
         to_js(&self.inner.finish())
-    }
-
-    fn check_open(&self) -> Result<(), JsError> {
-        if self.finished {
-            return Err(JsError::new(
-                "the scanner is finished: create a new `Scanner`",
-            ));
-        }
-        Ok(())
     }
 }
 
@@ -344,11 +340,7 @@ fn with_caret(error: &crate::kql::SyntaxError) -> String {
 /// typo never silently falls back to the default.
 fn read_options(options: Option<JsValue>) -> Result<detect::Options, JsError> {
     let Some(bag) = options.filter(|value| !value.is_undefined()) else {
-        return Ok(detect::Options {
-            strict: false,
-            query: None,
-            index: None,
-        });
+        return Ok(detect::Options::default());
     };
     if !is_plain_object(&bag) {
         let got = kind_of(&bag);

@@ -285,7 +285,7 @@ function explain(hit) {
   const options = state.report.options;
   for (const record of [hit.raw, hit.event]) {
     try {
-      return evaluate(record, options);
+      return { ...evaluate(record, options), options };
     } catch (error) {
       if (record === hit.event) return { error: error.message };
     }

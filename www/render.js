@@ -167,12 +167,14 @@ function clausesBlock(evaluation) {
     return el("p", { className: "message" },
       "No explanation: " + evaluation.error);
   }
-  const groups = Array.isArray(evaluation.clauses)
-    ? [["Clauses", evaluation.clauses]]
-    : Object.entries(evaluation.clauses ?? {}).map(([key, list]) =>
-      [GROUP_TITLES[key] ?? key, list]);
+  const custom = Boolean(evaluation.options?.query);
+  const groups = Object.entries(GROUP_TITLES).map(([verdict, title]) => [
+    verdict === "query" && custom ? "The custom query" : title,
+    evaluation.clauses.filter((clause) => clause.verdict === verdict),
+  ]);
   return el("div", { className: "clauses" },
-    groups.map(([title, list]) => clauseTable(title, list)));
+    groups.filter(([, list]) => list.length > 0)
+      .map(([title, list]) => clauseTable(title, list)));
 }
 
 const GROUP_TITLES = {
