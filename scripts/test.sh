@@ -21,6 +21,10 @@ package_tests() {
 
 run "formatting" cargo fmt --check
 run "lints" cargo clippy --all-targets -- -D warnings
+# NOTE: the wasm boundary is compiled for wasm only, so the host's lint
+# run above never sees it.
+run "lints of the wasm build" \
+  cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings
 run "rust tests" cargo test
 run "wasm build" bash scripts/build.sh
 # shellcheck disable=SC2046
