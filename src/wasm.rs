@@ -9,6 +9,9 @@
 //! callers get plain objects and arrays (never a `Map`), and `null` where
 //! the core's JSON has null.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array, JSON};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -319,8 +322,25 @@ impl JsScanner {
     }
 }
 
-fn detector(options: Option<JsValue>) -> Result<Detector, JsError> {
-    Detector::new(read_options(options)?).map_err(syntax_error)
+thread_local! {
+    /// The detector of the options last used: compiling the queries costs
+    /// more than judging a record, and callers judge many records alike.
+    static DETECTOR: RefCell<Option<(detect::Options, Rc<Detector>)>> =
+        const { RefCell::new(None) };
+}
+
+fn detector(options: Option<JsValue>) -> Result<Rc<Detector>, JsError> {
+    let options = read_options(options)?;
+    let cached = DETECTOR.with_borrow(|last| match last {
+        Some((used, detector)) if *used == options => Some(detector.clone()),
+        _ => None,
+    });
+    if let Some(detector) = cached {
+        return Ok(detector);
+    }
+    let detector = Rc::new(Detector::new(options.clone()).map_err(syntax_error)?);
+    DETECTOR.set(Some((options, detector.clone())));
+    Ok(detector)
 }
 
 fn core_scanner(options: Option<JsValue>) -> Result<scan::Scanner, JsError> {
