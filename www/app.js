@@ -223,7 +223,7 @@ function cancel() {
   say("Scan cancelled; the results shown, if any, are from before.");
 }
 
-function showProgress({ done, total, records }) {
+function showProgress({ done, total, records, hits }) {
   byId("progress").hidden = false;
   const bar = byId("progress-bar");
   bar.max = Math.max(total, 1);
@@ -231,7 +231,8 @@ function showProgress({ done, total, records }) {
   const percent = Math.floor((100 * bar.value) / bar.max);
   byId("progress-text").textContent =
     `Reading… ${percent}%` +
-    (records ? ` · ${plural(records, "record")}` : "");
+    (records ? ` · ${plural(records, "record")}` : "") +
+    (hits ? ` · ${plural(hits, "hit")}` : "");
 }
 
 // ---- results ----------------------------------------------------------
