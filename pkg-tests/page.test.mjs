@@ -155,6 +155,34 @@ test("the CSV export defuses formulas", async () => {
   }
 });
 
+test("pasted records are scanned, and their text never becomes markup",
+  async () => {
+    const markup = "<img src=x onerror=\"console.error('injected')\">";
+    const record = {
+      "@timestamp": "2026-11-30T10:00:00.000Z",
+      event: {
+        dataset: "o365.audit", provider: "SecurityComplianceCenter",
+        category: "web", action: "User restricted from sending email",
+        outcome: "success",
+      },
+      user: { email: "nestor.wilke@contoso.com" },
+      message: markup,
+    };
+    await page.locator("#paste-box summary").click();
+    await page.locator("#paste").fill(
+      JSON.stringify(record) + "\n" +
+      JSON.stringify({ ...record, event: { action: markup } }) + "\n");
+    await page.getByRole("button", { name: "Scan the pasted text" }).click();
+    await page.getByText(/Read 2 records/).waitFor();
+    assert.equal(await page.locator("#hits tbody tr.hit").count(), 1);
+    await page.locator("#hits tbody tr.hit").first().click();
+    await page.locator("#detail summary", { hasText: "Raw record" }).click();
+    const raw = page.locator("#detail pre.json").last();
+    assert.ok((await raw.innerText()).includes("<img src=x onerror="));
+    assert.equal(await page.locator("img").count(), 0);
+    await page.locator("#paste-box summary").click();
+  });
+
 test("a large dropped file shows progress and can be cancelled", async () => {
   const before = await page.locator("#counts").innerText();
   // Drops a file of about 200 MB, made inside the page so that the test

@@ -279,6 +279,7 @@ export function renderRule(info) {
         `at most ${info.maxSignals} alerts a run`)),
       fact("Index patterns", notApplied(info.index.join(", "))),
       fact("References", linkList(info.references)),
+      fact("Setup", trustedHtml(info.setupHtml)),
       fact("Author", info.author.join(", ")),
       fact("License", info.license)));
   fill(byId("guide"), trustedHtml(info.noteHtml));
