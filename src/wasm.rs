@@ -246,6 +246,10 @@ impl Query {
 
 /// Compiles a KQL query; a syntax error throws with its offset and a
 /// caret under the query.
+///
+/// TODO: date math with `now` matches nothing here: this target has no
+/// clock, and neither `CompiledQuery` nor `Detector` lets the boundary
+/// pass `js_sys::Date::now()` to `kql::Query::with_now`.
 #[wasm_bindgen]
 pub fn compile(kql: &str) -> Result<Query, JsError> {
     match CompiledQuery::new(kql) {
