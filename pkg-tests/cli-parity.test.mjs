@@ -4,20 +4,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { pkg, ROOT } from "./load.mjs";
+import { nativeCommandLine } from "./native.mjs";
 
 const EXAMPLE = "example-export";
-
-/** The newest command line that `cargo test` or `cargo build` left. */
-function commandLine() {
-  return ["debug", "release"]
-    .map((profile) => join(ROOT, "target", profile, "restricted-sender"))
-    .filter((path) => existsSync(path))
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
-}
 
 function exampleFiles() {
   return readdirSync(join(ROOT, EXAMPLE))
@@ -34,7 +27,7 @@ function nativeReport(program, files, extra) {
   return JSON.parse(run.stdout);
 }
 
-const program = commandLine();
+const program = nativeCommandLine();
 const skip = program ? false : "no command line built (run `cargo build`)";
 
 for (const [label, options, flags] of [

@@ -13,12 +13,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { WASI } from "node:wasi";
 
+import { nativeCommandLine } from "./native.mjs";
+
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const WASM = join(ROOT, "target", "wasm32-wasip1", "release",
   "restricted-sender.wasm");
-const NATIVE = ["release", "debug"]
-  .map((profile) => join(ROOT, "target", profile, "restricted-sender"))
-  .find((path) => existsSync(path));
+const NATIVE = nativeCommandLine();
 const skip = !existsSync(WASM)
   ? "no WASI build (cargo build --target wasm32-wasip1 --release)"
   : !NATIVE && "no native build to compare with (cargo build)";
