@@ -246,6 +246,7 @@ function wireResults() {
 function showReport(report) {
   state.report = report;
   state.chosen = null;
+  byId("welcome").hidden = true;
   byId("detail").hidden = true;
   renderCounts(report);
   showHits();
