@@ -332,7 +332,8 @@ describe("scan", () => {
 
   test("applies the options", () => {
     const strict = scan(text, { strict: true });
-    assert.deepEqual(strict.options, { strict: true, query: null, index: null });
+    assert.deepEqual(strict.options,
+      { strict: true, query: null, index: null });
     assert.ok(strict.hits.every((hit) => hit.query && !hit.alertName));
     const custom = scan(text, { query: "event.action:UserLoggedIn" });
     assert.equal(custom.hits.length, 1);

@@ -117,7 +117,8 @@ function kqlMatch(cases, options) {
 
 function o365Normalize(cases, options) {
   for (const c of cases) {
-    test(c.name, options(c), () => assertFields(evaluate(c.raw).event, c.fields));
+    test(c.name, options(c), () =>
+      assertFields(evaluate(c.raw).event, c.fields));
   }
 }
 

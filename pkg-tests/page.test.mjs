@@ -90,7 +90,8 @@ test("the example gives hits of both verdicts", async () => {
     /deprecated/);
 });
 
-test("choosing a hit shows its clauses, alert, event and raw record", async () => {
+test("a chosen hit shows its clauses, alert, event and raw record",
+  async () => {
   const row = page.locator("#hits tbody tr.hit").first();
   await row.focus();
   await page.keyboard.press("Enter");

@@ -41,7 +41,7 @@ write_manifest() {
       .sort();
     fs.writeFileSync(dir + "/manifest.json",
       JSON.stringify({ files }, null, 2) + "\n");
-    console.log("    " + files.length + " example file(s): " + files.join(", "));
+    console.log(`    ${files.length} example file(s): ${files.join(", ")}`);
   ' "$dir"
 }
 

@@ -68,8 +68,10 @@ install_chromium() {
   fi
 }
 
-command -v cargo >/dev/null || fail "\`cargo\` not found: install Rust (rustup) first"
-command -v npm >/dev/null || fail "\`npm\` not found: install Node.js 20 or later"
+command -v cargo >/dev/null ||
+  fail "\`cargo\` not found: install Rust (rustup) first"
+command -v npm >/dev/null ||
+  fail "\`npm\` not found: install Node.js 20 or later"
 step "checking the build and test tools"
 install_targets
 install_wasm_pack

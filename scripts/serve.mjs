@@ -126,6 +126,6 @@ async function main() {
   console.log("press Ctrl+C to stop");
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main();
-}
+const runAsScript = process.argv[1] &&
+  resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (runAsScript) main();

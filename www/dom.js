@@ -13,7 +13,7 @@ export function el(tag, props = {}, ...children) {
     if (key.includes("-")) node.setAttribute(key, String(value));
     else node[key] = value;
   }
-  node.append(...children.flat(Infinity).filter((child) => child != null));
+  node.append(...present(children));
   return node;
 }
 
@@ -23,7 +23,12 @@ export function byId(id) {
 
 /** Replaces every child of `node`. */
 export function fill(node, ...children) {
-  node.replaceChildren(...children.flat(Infinity).filter((child) => child != null));
+  node.replaceChildren(...present(children));
+}
+
+/** Children flattened, without null or undefined. */
+function present(children) {
+  return children.flat(Infinity).filter((child) => child != null);
 }
 
 /** Pretty JSON inside a `<pre>`, as text. */

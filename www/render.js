@@ -85,12 +85,16 @@ function hitRow(hit, onChoose) {
     el("td", { className: "action" }, actionOf(hit)),
     el("td", { className: "where" }, `${hit.file}:${hit.line}`));
   row.addEventListener("click", () => onChoose(hit, row));
-  row.addEventListener("keydown", (event) => onRowKey(event, hit, row, onChoose));
+  row.addEventListener("keydown", (event) =>
+    onRowKey(event, hit, row, onChoose));
   return row;
 }
 
 function onRowKey(event, hit, row, onChoose) {
-  const moves = { ArrowDown: "nextElementSibling", ArrowUp: "previousElementSibling" };
+  const moves = {
+    ArrowDown: "nextElementSibling",
+    ArrowUp: "previousElementSibling",
+  };
   if (event.key === "Enter" || event.key === " ") {
     event.preventDefault();
     onChoose(hit, row);
@@ -120,7 +124,8 @@ export function renderAlertNameNote(hits, info) {
   note.hidden = named === 0;
   if (named === 0) return;
   fill(note,
-    el("strong", {}, `${plural(named, "hit")} found by the alert's name only. `),
+    el("strong", {},
+      `${plural(named, "hit")} found by the alert's name only. `),
     whyMissed(info));
 }
 
@@ -302,11 +307,16 @@ function threatList(threats) {
 }
 
 function link({ id, name, reference }) {
-  return el("a", { href: reference, target: "_blank", rel: "noopener noreferrer" },
-    `${name} (${id})`);
+  return outside(reference, `${name} (${id})`);
 }
 
 function linkList(urls) {
   return el("ul", { className: "plain refs" }, urls.map((url) =>
-    el("li", {}, el("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, url))));
+    el("li", {}, outside(url, url))));
+}
+
+/** A link that opens in a new tab and tells the other site nothing. */
+function outside(href, text) {
+  return el("a", { href, target: "_blank", rel: "noopener noreferrer" },
+    text);
 }

@@ -17,7 +17,8 @@ self.onmessage = async (message) => {
     const report = await scanAll(inputs, options);
     self.postMessage({ type: "report", report });
   } catch (error) {
-    self.postMessage({ type: "error", message: String(error?.message ?? error) });
+    const text = String(error?.message ?? error);
+    self.postMessage({ type: "error", message: text });
   }
 };
 
