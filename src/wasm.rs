@@ -17,7 +17,11 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::detect::{self, CompiledQuery, Detector};
-use crate::{rule, scan};
+use crate::rule;
+use crate::scan::Scanner as CoreScanner;
+
+/// What every export returns: a value, or a JavaScript `Error` to throw.
+type JsResult<T> = Result<T, JsError>;
 
 /// How much of a `Uint8Array` is copied into wasm memory at a time, so a
 /// large input is never held twice.
@@ -199,7 +203,7 @@ export interface RuleInfo {
 
 /// The rule's metadata, with the alert-name query and why it exists.
 #[wasm_bindgen(js_name = ruleInfo, unchecked_return_type = "RuleInfo")]
-pub fn rule_info() -> Result<JsValue, JsError> {
+pub fn rule_info() -> JsResult<JsValue> {
     to_js(rule::info())
 }
 
@@ -208,7 +212,7 @@ pub fn rule_info() -> Result<JsValue, JsError> {
 pub fn evaluate(
     #[wasm_bindgen(unchecked_param_type = "RecordInput")] event: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "Options | null")] options: Option<JsValue>,
-) -> Result<JsValue, JsError> {
+) -> JsResult<JsValue> {
     let detector = detector(options)?;
     let text = record_text(&event)?;
     to_js(&detector.evaluate(&text).map_err(thrown)?)
@@ -220,7 +224,7 @@ pub fn evaluate(
 pub fn test(
     #[wasm_bindgen(unchecked_param_type = "RecordInput")] event: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "Options | null")] options: Option<JsValue>,
-) -> Result<bool, JsError> {
+) -> JsResult<bool> {
     let detector = detector(options)?;
     let text = record_text(&event)?;
     detector.test(&text).map_err(thrown)
@@ -238,7 +242,7 @@ impl Query {
     pub fn matches(
         &self,
         #[wasm_bindgen(unchecked_param_type = "RecordInput")] event: JsValue,
-    ) -> Result<bool, JsError> {
+    ) -> JsResult<bool> {
         let text = record_text(&event)?;
         self.inner.matches(&text).map_err(thrown)
     }
@@ -251,7 +255,7 @@ impl Query {
 /// clock, and neither `CompiledQuery` nor `Detector` lets the boundary
 /// pass `js_sys::Date::now()` to `kql::Query::with_now`.
 #[wasm_bindgen]
-pub fn compile(kql: &str) -> Result<Query, JsError> {
+pub fn compile(kql: &str) -> JsResult<Query> {
     match CompiledQuery::new(kql) {
         Ok(inner) => Ok(Query { inner }),
         Err(error) => Err(JsError::new(&with_caret(&error))),
@@ -263,7 +267,7 @@ pub fn compile(kql: &str) -> Result<Query, JsError> {
 pub fn scan(
     #[wasm_bindgen(unchecked_param_type = "ScanInput")] input: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "Options | null")] options: Option<JsValue>,
-) -> Result<JsValue, JsError> {
+) -> JsResult<JsValue> {
     let mut scanner = core_scanner(options)?;
     if Array::is_array(&input) {
         scan_named_files(&mut scanner, &Array::from(&input))?;
@@ -273,12 +277,14 @@ pub fn scan(
     to_js(&scanner.finish())
 }
 
-fn scan_named_files(scanner: &mut scan::Scanner, files: &Array) -> Result<(), JsError> {
+fn scan_named_files(scanner: &mut CoreScanner, files: &Array) -> JsResult<()> {
     for (position, file) in files.iter().enumerate() {
         let what = format!("input[{position}]");
-        let name = get(&file, "name", &what)?
-            .as_string()
-            .ok_or_else(|| JsError::new(&format!("expected `name` to be a string in {what}")))?;
+        let name = get(&file, "name", &what)?.as_string();
+        let Some(name) = name else {
+            let why = format!("expected `name` to be a string in {what}");
+            return Err(JsError::new(&why));
+        };
         let data = get(&file, "data", &what)?;
         scanner.file(&name);
         push_data(scanner, &data, &format!("{what}.data"))?;
@@ -289,7 +295,7 @@ fn scan_named_files(scanner: &mut scan::Scanner, files: &Array) -> Result<(), Js
 /// The streaming form of `scan`, for input that arrives in chunks.
 #[wasm_bindgen(js_name = Scanner)]
 pub struct JsScanner {
-    inner: scan::Scanner,
+    inner: CoreScanner,
 }
 
 #[wasm_bindgen(js_class = Scanner)]
@@ -297,7 +303,7 @@ impl JsScanner {
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_optional_param_type = "Options | null")] options: Option<JsValue>,
-    ) -> Result<JsScanner, JsError> {
+    ) -> JsResult<JsScanner> {
         Ok(JsScanner {
             inner: core_scanner(options)?,
         })
@@ -313,7 +319,7 @@ impl JsScanner {
     pub fn push(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer | string")] bytes: JsValue,
-    ) -> Result<JsValue, JsError> {
+    ) -> JsResult<JsValue> {
         let chunk = bytes_of(&bytes, "the chunk")?;
         to_js(&self.inner.push(&chunk))
     }
@@ -321,7 +327,7 @@ impl JsScanner {
     /// Ends the data set and returns the report; the scanner is then
     /// empty and can read another data set.
     #[wasm_bindgen(unchecked_return_type = "ScanReport")]
-    pub fn finish(&mut self) -> Result<JsValue, JsError> {
+    pub fn finish(&mut self) -> JsResult<JsValue> {
         to_js(&self.inner.finish())
     }
 }
@@ -333,7 +339,7 @@ thread_local! {
         const { RefCell::new(None) };
 }
 
-fn detector(options: Option<JsValue>) -> Result<Rc<Detector>, JsError> {
+fn detector(options: Option<JsValue>) -> JsResult<Rc<Detector>> {
     let options = read_options(options)?;
     let cached = DETECTOR.with_borrow(|last| match last {
         Some((used, detector)) if *used == options => Some(detector.clone()),
@@ -342,13 +348,14 @@ fn detector(options: Option<JsValue>) -> Result<Rc<Detector>, JsError> {
     if let Some(detector) = cached {
         return Ok(detector);
     }
-    let detector = Rc::new(Detector::new(options.clone()).map_err(syntax_error)?);
+    let fresh = Detector::new(options.clone()).map_err(syntax_error)?;
+    let detector = Rc::new(fresh);
     DETECTOR.set(Some((options, detector.clone())));
     Ok(detector)
 }
 
-fn core_scanner(options: Option<JsValue>) -> Result<scan::Scanner, JsError> {
-    scan::Scanner::new(read_options(options)?).map_err(syntax_error)
+fn core_scanner(options: Option<JsValue>) -> JsResult<CoreScanner> {
+    CoreScanner::new(read_options(options)?).map_err(syntax_error)
 }
 
 fn syntax_error(error: crate::kql::SyntaxError) -> JsError {
@@ -362,7 +369,7 @@ fn with_caret(error: &crate::kql::SyntaxError) -> String {
 
 /// Reads the option bag, refusing unknown keys and wrong types so that a
 /// typo never silently falls back to the default.
-fn read_options(options: Option<JsValue>) -> Result<detect::Options, JsError> {
+fn read_options(options: Option<JsValue>) -> JsResult<detect::Options> {
     let Some(bag) = options.filter(|value| !value.is_undefined()) else {
         return Ok(detect::Options::default());
     };
@@ -380,7 +387,7 @@ fn read_options(options: Option<JsValue>) -> Result<detect::Options, JsError> {
     })
 }
 
-fn check_option_keys(bag: &JsValue) -> Result<(), JsError> {
+fn check_option_keys(bag: &JsValue) -> JsResult<()> {
     for key in Object::keys(&Object::from(bag.clone())).iter() {
         let key = key.as_string().unwrap_or_default();
         if !matches!(key.as_str(), "strict" | "query" | "index") {
@@ -392,7 +399,7 @@ fn check_option_keys(bag: &JsValue) -> Result<(), JsError> {
     Ok(())
 }
 
-fn strict_option(bag: &JsValue) -> Result<bool, JsError> {
+fn strict_option(bag: &JsValue) -> JsResult<bool> {
     let value = get(bag, "strict", "options")?;
     if value.is_undefined() {
         return Ok(false);
@@ -405,7 +412,7 @@ fn strict_option(bag: &JsValue) -> Result<bool, JsError> {
     })
 }
 
-fn string_option(bag: &JsValue, key: &str) -> Result<Option<String>, JsError> {
+fn string_option(bag: &JsValue, key: &str) -> JsResult<Option<String>> {
     let value = get(bag, key, "options")?;
     if value.is_undefined() || value.is_null() {
         return Ok(None);
@@ -420,7 +427,7 @@ fn string_option(bag: &JsValue, key: &str) -> Result<Option<String>, JsError> {
 }
 
 /// The JSON text of one record given as an object or as text.
-fn record_text(event: &JsValue) -> Result<String, JsError> {
+fn record_text(event: &JsValue) -> JsResult<String> {
     if let Some(text) = event.as_string() {
         return Ok(text);
     }
@@ -444,13 +451,13 @@ fn record_text(event: &JsValue) -> Result<String, JsError> {
 
 /// Copies string, `Uint8Array` or `ArrayBuffer` data into the scanner,
 /// a chunk at a time.
-fn push_data(scanner: &mut scan::Scanner, data: &JsValue, what: &str) -> Result<(), JsError> {
+fn push_data(scanner: &mut CoreScanner, data: &JsValue, what: &str) -> JsResult<()> {
     if let Some(text) = data.as_string() {
         scanner.push(text.as_bytes());
         return Ok(());
     }
     let array = uint8_array(data, what)?;
-    let mut buffer = vec![0; CHUNK as usize];
+    let mut buffer = vec![0; array.length().min(CHUNK) as usize];
     let mut start = 0;
     while start < array.length() {
         let end = array.length().min(start + CHUNK);
@@ -462,14 +469,14 @@ fn push_data(scanner: &mut scan::Scanner, data: &JsValue, what: &str) -> Result<
     Ok(())
 }
 
-fn bytes_of(data: &JsValue, what: &str) -> Result<Vec<u8>, JsError> {
+fn bytes_of(data: &JsValue, what: &str) -> JsResult<Vec<u8>> {
     match data.as_string() {
         Some(text) => Ok(text.into_bytes()),
         None => Ok(uint8_array(data, what)?.to_vec()),
     }
 }
 
-fn uint8_array(data: &JsValue, what: &str) -> Result<Uint8Array, JsError> {
+fn uint8_array(data: &JsValue, what: &str) -> JsResult<Uint8Array> {
     if data.is_instance_of::<Uint8Array>() {
         return Ok(Uint8Array::from(data.clone()));
     }
@@ -484,7 +491,7 @@ fn uint8_array(data: &JsValue, what: &str) -> Result<Uint8Array, JsError> {
 }
 
 /// A property of an object; a getter that throws becomes the error.
-fn get(object: &JsValue, key: &str, what: &str) -> Result<JsValue, JsError> {
+fn get(object: &JsValue, key: &str, what: &str) -> JsResult<JsValue> {
     if !object.is_object() {
         let got = kind_of(object);
         return Err(JsError::new(&format!(
@@ -530,7 +537,7 @@ fn js_message(error: &JsValue) -> String {
 }
 
 /// A core value as a plain JavaScript object, by way of JSON text.
-fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
+fn to_js<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
     let text = serde_json::to_string(value)
         .map_err(|error| JsError::new(&format!("cannot serialize the result: {error}")))?;
     JSON::parse(&text).map_err(|error| {
