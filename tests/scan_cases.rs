@@ -115,16 +115,6 @@ const FILE_FACTS: [&str; 6] = [
     "records",
     "errors",
 ];
-const HIT_FACTS: [&str; 8] = [
-    "file",
-    "line",
-    "index",
-    "query",
-    "alertName",
-    "user",
-    "alertId",
-    "timestamp",
-];
 const TOTALS: [&str; 3] = ["records", "duplicates", "errorCount"];
 
 fn check_case(case: &Case, report: &Value) -> Vec<String> {
@@ -143,14 +133,20 @@ fn check_case(case: &Case, report: &Value) -> Vec<String> {
     for total in TOTALS {
         diff.check(total, &expected[total], &report[total]);
     }
-    check_list(
+    check_keyed(
         &mut diff,
         "hits",
         &expected["hits"],
         &report["hits"],
-        &HIT_FACTS,
+        &["file", "line", "index"],
     );
-    diff.check("users", &expected["users"], &report["users"]);
+    check_keyed(
+        &mut diff,
+        "users",
+        &expected["users"],
+        &report["users"],
+        &["user"],
+    );
     check_errors(&mut diff, &expected["errors"], &report["errors"]);
     check_warnings(&mut diff, &expected["warnings"], &report["warnings"]);
     diff.found
@@ -176,6 +172,66 @@ fn check_list(diff: &mut Diff, what: &str, expected: &Value, actual: &Value, fac
             diff.check(&format!("{what}[{n}].{fact}"), &want[fact], &got[fact]);
         }
     }
+}
+
+/// Compares two lists whose entries are told apart by `key`: entries
+/// missing or unexpected, facts that differ, and the order of the entries
+/// both have. One missing entry then reads as one difference, not as a
+/// shift of every entry after it.
+fn check_keyed(diff: &mut Diff, what: &str, expected: &Value, actual: &Value, key: &[&str]) {
+    let key_of = |entry: &Value| -> Value { key.iter().map(|k| entry[k].clone()).collect() };
+    let (expected, actual) = (items(expected), items(actual));
+    let actual_keys: Vec<Value> = actual.iter().map(key_of).collect();
+    let expected_keys: Vec<Value> = expected.iter().map(key_of).collect();
+    for (want, want_key) in expected.iter().zip(&expected_keys) {
+        match actual_keys.iter().position(|k| k == want_key) {
+            Some(at) => check_entry(diff, what, want_key, want, &actual[at]),
+            None => diff.note(format!("{what}: missing {want}")),
+        }
+    }
+    for (got, got_key) in actual.iter().zip(&actual_keys) {
+        if !expected_keys.contains(got_key) {
+            diff.note(format!("{what}: unexpected {}", brief(got)));
+        }
+    }
+    let common = |keys: &[Value], other: &[Value]| -> Vec<Value> {
+        keys.iter().filter(|k| other.contains(k)).cloned().collect()
+    };
+    let want_order = common(&expected_keys, &actual_keys);
+    let got_order = common(&actual_keys, &expected_keys);
+    if want_order != got_order {
+        let order = |keys: &[Value]| -> String {
+            keys.iter()
+                .map(Value::to_string)
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        diff.note(format!(
+            "{what}: order differs: expected {}, got {}",
+            order(&want_order),
+            order(&got_order)
+        ));
+    }
+}
+
+fn check_entry(diff: &mut Diff, what: &str, key: &Value, want: &Value, got: &Value) {
+    let Some(facts) = want.as_object() else {
+        return;
+    };
+    for (fact, value) in facts {
+        diff.check(&format!("{what} {key} .{fact}"), value, &got[fact]);
+    }
+}
+
+/// An entry without its bulky parts (a hit's event, alert and raw text).
+fn brief(entry: &Value) -> Value {
+    let mut entry = entry.clone();
+    if let Some(object) = entry.as_object_mut() {
+        for bulky in ["event", "alert", "raw"] {
+            object.remove(bulky);
+        }
+    }
+    entry
 }
 
 /// A short listing of entries, to show what came out instead.

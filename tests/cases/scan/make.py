@@ -41,6 +41,7 @@ import hashlib
 import json
 import pathlib
 import uuid
+import zlib
 
 HERE = pathlib.Path(__file__).parent
 EXPECT = HERE.parent / "scan-expect.json"
@@ -1741,7 +1742,8 @@ def ecs_edges():
     recipients = ecs_alert(restricted("recipients"), "AlertEntityGenerated", at(day, 10, 10, 0),
                            "external.partner@fabrikam.com", ruleset="Recipients")
     recipients["o365"]["audit"]["ObjectId"] = NESTOR
-    docs = [offset, epoch, nanos, entity_audit, data_f3u, recipients]
+    listed = ecs_action(ALEX, at(day, 10, 11, 0), dataset=["o365.audit"], label="listed")
+    docs = [offset, epoch, nanos, entity_audit, data_f3u, recipients, listed]
     fixture("ecs-edges.ndjson", ndjson(docs), "ecs")
 
 
@@ -1769,6 +1771,124 @@ def incident():
     out = FileText()
     out.json(page, indent="  ")
     fixture("incident-graph.json", out, "graph")
+
+
+def nul_padded():
+    """A collector's file after a crash: the file system left the tail of
+    its last block as NUL bytes. The records before it are intact."""
+    a = restricted("alex 1204", FABRIKAM)
+    day = 6
+    out = ndjson([login(ALEX, at(day, 16, 0, 0), "198.51.100.61", FABRIKAM),
+                  *alert_pair(a, ALEX, at(day, 16, 30, 0)),
+                  send(ALEX, at(day, 16, 40, 0), "Re: invoice", FABRIKAM)])
+    out.error(f"line {out.line}")
+    out.put("\0" * 4096)
+    fixture("nul-padded.ndjson", out, "o365-api")
+
+
+def excel_date(time):
+    """Excel's default short date and time: no seconds."""
+    return f"{time.month}/{time.day}/{time.year} {time.hour}:{time.minute:02d}"
+
+
+def excel_resaved():
+    """A Purview export opened in Excel and saved again as "CSV (Comma
+    delimited)": Windows-1252, quotes only where needed, dates reformatted."""
+    a = restricted("henrietta 1204")
+    day = 6
+    records = [send(HENRIETTA, at(day, 7, 0, 0), "Bestellung für Müller – dringend’"),
+               *alert_pair(a, HENRIETTA, at(day, 7, 30, 0))]
+    out = Csv(PURVIEW_HEADER)
+    for r in reversed(records):
+        cells = purview_cells(r)
+        cells[1] = excel_date(time_of(r))
+        out.row(cells, record={"AuditData": cells[5]})
+    fixture("excel-resaved.csv", out, "purview-csv", "windows-1252",
+            warnings=[{"message": "Windows-1252"}],
+            data=lambda t: encode(t, "windows-1252"))
+
+
+def purview_no_results():
+    """A Purview search with no results still exports its header."""
+    fixture("purview-no-results.csv", Csv(PURVIEW_HEADER), "purview-csv",
+            data=lambda t: encode(t, "utf-8", bom=True))
+
+
+def es_raw_index():
+    """A search response from a custom index that holds raw records as
+    Logstash shipped them: each `_source` is a raw record."""
+    a = restricted("patti 1204")
+    day = 6
+    records = [mailbox_login(PATTI, at(day, 18, 0, 0)), *alert_pair(a, PATTI, at(day, 18, 5, 0))]
+    hits = [Mark({"_index": "o365-raw-2026.12.04", "_id": guid("raw id " + r["Id"])[:20],
+                  "_score": 1.0, "_source": r}) for r in records]
+    response = {"took": 3, "timed_out": False,
+                "hits": {"total": {"value": 3, "relation": "eq"}, "max_score": 1.0,
+                         "hits": hits}}
+    out = FileText()
+    out.json(response, indent="  ")
+    fixture("es-raw-index.json", out, "es-response")
+
+
+def graph_records_ndjson():
+    """Graph audit records saved one per line (a script paging through the
+    API and appending each record)."""
+    a = restricted("isaiah 1205", FABRIKAM)
+    day = 7
+    records = [(login(ISAIAH, at(day, 1, 0, 0), tenant=FABRIKAM), False),
+               (alert_record(a, "AlertTriggered", at(day, 1, 10, 0), ISAIAH), True),
+               (alert_record(a, "AlertEntityGenerated", at(day, 1, 10, 1), ISAIAH, via="entity"),
+                False)]
+    fixture("graph-records.ndjson", ndjson([graph_row(r, t) for r, t in records]), "graph")
+
+
+def ties_and_untimed():
+    """Hits at the same second in two files, and one without a time."""
+    a = restricted("lee ties")
+    b = restricted("megan ties")
+    day = 7
+    untimed = alert_record(b, "AlertUpdated", at(day, 3, 0, 0), MEGAN, via="object")
+    del untimed["CreationTime"]
+    fixture("ties-a.ndjson", ndjson([
+        untimed,
+        alert_record(a, "AlertTriggered", at(day, 2, 0, 0), LEE),
+        alert_record(b, "AlertTriggered", at(day, 2, 0, 0), MEGAN),
+    ]), "o365-api")
+    fixture("ties-b.ndjson", ndjson([
+        alert_record(a, "AlertEntityGenerated", at(day, 2, 0, 0), LEE, via="entity"),
+        alert_record(b, "AlertEntityGenerated", at(day, 1, 59, 59), "Megan.Bowen@contoso.com",
+                     via="entity"),
+    ]), "o365-api")
+
+
+def stored_gzip(data):
+    """gzip whose deflate data is stored: a cut gives an exact prefix."""
+    c = zlib.compressobj(level=0, wbits=31)
+    return c.compress(data) + c.flush()
+
+
+def cut_gzip():
+    """A download of a gzip export that stopped at 70%."""
+    a = restricted("grady 1205", FABRIKAM)
+    day = 7
+    records = [login(GRADY, at(day, 4, n), tenant=FABRIKAM) for n in range(4)]
+    records[2:2] = alert_pair(a, GRADY, at(day, 4, 30, 0))
+    whole = ndjson(records)
+    data = stored_gzip(whole.text().encode())
+    cut = data[: len(data) * 7 // 10]
+    prefix = zlib.decompressobj(31).decompress(cut)
+    complete = prefix.count(b"\n")
+    out = FileText()
+    out.pieces = whole.pieces[:complete]
+    out.error(f"line {complete + 1}", line=complete + 1)
+    fixture("cut-off.ndjson.gz", out, "o365-api", compressed="gzip", data=lambda t: cut)
+
+
+def powershell_out_file_gz():
+    """The UTF-16LE PowerShell export, gzip-compressed for transfer."""
+    source = FIXTURES["powershell-out-file.csv"]
+    fixture("powershell-out-file.csv.gz", source["text"], "powershell-csv", "utf-16le",
+            compressed="gzip", data=lambda t: gz(source["data"](t)))
 
 
 # ---------------------------------------------------------------------------
@@ -1829,6 +1949,14 @@ CASES = [
     ("ecs-edges", ["ecs-edges.ndjson"], {}),
     ("incident-three-sources", ["incident-api.ndjson", "incident-purview.csv",
                                 "incident-graph.json"], {}),
+    ("nul-padded-tail", ["nul-padded.ndjson"], {}),
+    ("excel-resaved-csv", ["excel-resaved.csv"], {}),
+    ("purview-no-results", ["purview-no-results.csv"], {}),
+    ("es-response-raw-records", ["es-raw-index.json"], {}),
+    ("graph-records-ndjson", ["graph-records.ndjson"], {}),
+    ("ties-and-untimed", ["ties-a.ndjson", "ties-b.ndjson"], {}),
+    ("gzip-cut-off", ["cut-off.ndjson.gz"], {}),
+    ("gzip-utf16le-powershell", ["powershell-out-file.csv.gz"], {}),
     ("everything-at-once", None, {}),
 ]
 
@@ -1938,7 +2066,9 @@ def main():
                  encodings, compressed, truncated_last_line, broken_rows, cut_csv,
                  cut_json_array, blob_cut_off, repeated_header,
                  duplicates_across_files, id_reused, page_of_100, deep_nesting,
-                 non_objects, edge_raw, ecs_edges, incident]:
+                 non_objects, edge_raw, ecs_edges, incident, nul_padded, excel_resaved,
+                 purview_no_results, es_raw_index, graph_records_ndjson, ties_and_untimed,
+                 cut_gzip, powershell_out_file_gz]:
         make()
     for name, fx in FIXTURES.items():
         text = fx["text"].text()
