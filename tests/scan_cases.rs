@@ -431,3 +431,74 @@ fn every_fixture_is_scanned_by_some_case() {
         }
     }
 }
+
+const RULE_ID: &str = "0136b315-b566-482f-866c-1d8e2477ba16";
+
+/// Every hit of the rule carries an alert shaped like Elastic Security's,
+/// which agrees with the hit: its time, its user, and for a hit found only
+/// by the alert's name a reason that says so. A custom query raises none.
+/// `event.kind` is `signal`, nested or flat as the event keeps it.
+fn check_alerts(case: &Case, report: &Value, found: &mut Vec<String>) {
+    let custom = case.options.query.is_some();
+    for hit in items(&report["hits"]) {
+        let at = format!("{}: hit {}:{}", case.name, text(&hit["file"]), hit["line"]);
+        let alert = &hit["alert"];
+        if custom {
+            if !alert.is_null() {
+                found.push(format!("{at}: a custom query's hit has an alert"));
+            }
+            continue;
+        }
+        for problem in alert_problems(hit, alert) {
+            found.push(format!("{at}: {problem}"));
+        }
+    }
+}
+
+fn alert_problems(hit: &Value, alert: &Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut expect = |what: &str, got: &Value, want: &Value| {
+        if got != want {
+            problems.push(format!("alert {what} is {got}, expected {want}"));
+        }
+    };
+    let kind = match alert.get("event.kind") {
+        Some(flat) => flat,
+        None => &alert["event"]["kind"],
+    };
+    expect("event.kind", kind, &"signal".into());
+    expect(
+        "rule id",
+        &alert["kibana.alert.rule.rule_id"],
+        &RULE_ID.into(),
+    );
+    expect(
+        "status",
+        &alert["kibana.alert.workflow_status"],
+        &"open".into(),
+    );
+    let original = &alert["kibana.alert.original_time"];
+    expect("original time", original, &hit["timestamp"]);
+    let reason = alert["kibana.alert.reason"].as_str().unwrap_or_default();
+    if let Some(user) = hit["user"].as_str() {
+        if !reason.contains(user) {
+            problems.push(format!("alert reason does not name {user}: {reason:?}"));
+        }
+    }
+    let by_name_only = hit["alertName"] == true && hit["query"] == false;
+    if by_name_only && !reason.contains("its name") {
+        problems.push(format!(
+            "alert reason does not say it was found by name: {reason:?}"
+        ));
+    }
+    problems
+}
+
+#[test]
+fn every_hit_of_the_rule_carries_an_alert_that_agrees_with_it() {
+    let mut found = Vec::new();
+    for case in cases() {
+        check_alerts(&case, &as_json(&scan_whole(&case)), &mut found);
+    }
+    fail_on(found);
+}
