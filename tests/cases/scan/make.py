@@ -1891,6 +1891,41 @@ def powershell_out_file_gz():
             compressed="gzip", data=lambda t: gz(source["data"](t)))
 
 
+def powershell_concatenated():
+    """Two PowerShell exports joined with `cat`: the `#TYPE` line and the
+    header again in the middle; structural, not records or errors."""
+    a = restricted("adele 1205")
+    day = 7
+    first = [login(ADELE, at(day, 6, 0, 0)), *alert_pair(a, ADELE, at(day, 6, 30, 0))]
+    second = [alert_record(a, "AlertUpdated", at(day, 7, 0, 0), via="none",
+                           alert_status="Resolved"),
+              send(ADELE, at(day, 7, 5, 0), "All clear")]
+    out = Csv(PS_HEADER, quote_all=True, preamble=TYPE_LINE)
+    powershell_rows(first, out)
+    out.put(TYPE_LINE)
+    out.header(PS_HEADER)
+    powershell_rows(second, out)
+    fixture("powershell-concatenated.csv", out, "powershell-csv")
+
+
+def line_separators():
+    """Text that holds Unicode line separators and other line-like
+    characters inside JSON strings (U+2028, U+2029, U+0085, a form feed
+    escaped): they are not line ends, so the lines after them keep their
+    numbers."""
+    a = restricted("diego 1205")
+    day = 7
+    odd = send(DIEGO, at(day, 8, 0, 0), "Invoice\u2028overdue\u2029now\x85\x0c!")
+    lines = [odd, *alert_pair(a, DIEGO, at(day, 8, 30, 0)),
+             mailbox_login(DIEGO, at(day, 8, 40, 0))]
+    fixture("line-separators.ndjson", ndjson(lines), "o365-api")
+    out = Csv(PURVIEW_HEADER)
+    for r in lines:
+        cells = purview_cells(r)
+        out.row(cells, record={"AuditData": cells[5]})
+    fixture("line-separators.csv", out, "purview-csv")
+
+
 # ---------------------------------------------------------------------------
 # The cases: files scanned together, with options
 
@@ -1957,6 +1992,8 @@ CASES = [
     ("ties-and-untimed", ["ties-a.ndjson", "ties-b.ndjson"], {}),
     ("gzip-cut-off", ["cut-off.ndjson.gz"], {}),
     ("gzip-utf16le-powershell", ["powershell-out-file.csv.gz"], {}),
+    ("powershell-concatenated", ["powershell-concatenated.csv"], {}),
+    ("unicode-line-separators", ["line-separators.ndjson", "line-separators.csv"], {}),
     ("everything-at-once", None, {}),
 ]
 
@@ -2068,7 +2105,8 @@ def main():
                  duplicates_across_files, id_reused, page_of_100, deep_nesting,
                  non_objects, edge_raw, ecs_edges, incident, nul_padded, excel_resaved,
                  purview_no_results, es_raw_index, graph_records_ndjson, ties_and_untimed,
-                 cut_gzip, powershell_out_file_gz]:
+                 cut_gzip, powershell_out_file_gz, powershell_concatenated,
+                 line_separators]:
         make()
     for name, fx in FIXTURES.items():
         text = fx["text"].text()
