@@ -1743,7 +1743,16 @@ def ecs_edges():
                            "external.partner@fabrikam.com", ruleset="Recipients")
     recipients["o365"]["audit"]["ObjectId"] = NESTOR
     listed = ecs_action(ALEX, at(day, 10, 11, 0), dataset=["o365.audit"], label="listed")
-    docs = [offset, epoch, nanos, entity_audit, data_f3u, recipients, listed]
+    half_flat = {"@timestamp": iso_z(at(day, 10, 12, 0)),
+                 "event": {"dataset": "o365.audit", "provider": SCC, "category": ["web"],
+                           "id": guid("half flat")},
+                 "event.action": NAME, "event.outcome": "success", "user.email": LYNNE}
+    two_actions = ecs_action(ISAIAH, at(day, 10, 13, 0), label="two actions")
+    two_actions["event"]["action"] = ["AlertTriggered", NAME]
+    action_object = ecs_action(GRADY, at(day, 10, 14, 0), label="action object")
+    action_object["event"]["action"] = {"name": NAME}
+    docs = [offset, epoch, nanos, entity_audit, data_f3u, recipients, listed, half_flat,
+            two_actions, action_object]
     fixture("ecs-edges.ndjson", ndjson(docs), "ecs")
 
 
