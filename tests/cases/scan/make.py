@@ -63,7 +63,6 @@ FABRIKAM = guid("tenant fabrikam.com")
 RESTRICT_POLICY = guid("policy user restricted from sending email")
 SUSPICIOUS_POLICY = guid("policy suspicious email sending patterns")
 LIMIT_POLICY = guid("policy email sending limit exceeded")
-FORWARDING_POLICY = guid("policy suspicious email forwarding")
 
 EPOCH = dt.datetime(2026, 11, 28, 0, 0, 0, tzinfo=dt.timezone.utc)
 
@@ -277,7 +276,7 @@ def file_accessed(user, time, tenant=CONTOSO):
         6,
         tenant,
         ClientIP="203.0.113.88",
-        ObjectId=f"https://contoso.sharepoint.com/sites/finance/Shared Documents/Q4.xlsx",
+        ObjectId="https://contoso.sharepoint.com/sites/finance/Shared Documents/Q4.xlsx",
         SourceFileName="Q4.xlsx",
         UserAgent="Mozilla/5.0 (Windows NT 10.0; Win64; x64)",
     )
@@ -759,8 +758,9 @@ def compact(value):
 
 def ndjson(lines, newline="\n"):
     """NDJSON from a list of: a record (dict), a list (an array line of
-    records), `("blank",)`, `("damaged", text, message)`, or
-    `("error", text, message)` (a line that is an error whole)."""
+    records; elements that are not objects are errors), `("blank",)`, or
+    `("error" | "damaged", text, message[, newline])`: a line that is an
+    error whole, `message` a part of the expected message."""
     out = FileText()
     for item in lines:
         if isinstance(item, dict):
@@ -775,9 +775,6 @@ def ndjson(lines, newline="\n"):
             out.put(compact(item) + newline)
         elif item[0] == "blank":
             out.put(item[1] if len(item) > 1 else newline)
-        elif item[0] == "text":
-            out.record(json.loads(item[1]))
-            out.put(item[1] + newline)
         elif item[0] in ("damaged", "error"):
             out.error(item[2])
             out.put(item[1] + (newline if len(item) < 4 or item[3] else ""))
@@ -807,9 +804,9 @@ class Csv(FileText):
         self.header(header)
 
     def header(self, header):
-        self.row(header, structural=True)
+        self.row(header)
 
-    def row(self, cells, structural=False, record=None, error=None):
+    def row(self, cells, record=None, error=None):
         if record is not None:
             self.record(record)
         if error is not None:
