@@ -20,6 +20,7 @@ const RUNNERS = {
   "o365-read.json": o365Read,
   "o365-time.json": o365Time,
   "input-expect.json": inputExpect,
+  "scan-expect.json": scanExpect,
 };
 
 /**
@@ -33,32 +34,10 @@ const CANNOT_EXPRESS = {
   },
 };
 
-/** Known gaps of the wasm build, run but not failing the suite. */
-const KNOWN_GAPS = [
-  {
-    file: "kql-match.json",
-    applies: (c) => /\bnow\b/.test(c.query),
-    // TODO: the core gives the boundary no way to fix `now` (a query's
-    // `with_now` is out of reach inside `Detector` and `CompiledQuery`),
-    // and wasm32-unknown-unknown has no clock, so `now` matches nothing.
-    reason: "`now` has no clock in wasm yet",
-  },
-  {
-    file: "o365-time.json",
-    applies: (c) => typeof c.input === "number" && !Number.isInteger(c.input),
-    // TODO: `detect` reads a numeric `@timestamp` with `parse_time_str`,
-    // which takes whole epoch milliseconds only; `o365::parse_time` on the
-    // number cuts the fraction as the case expects.
-    reason: "a fractional epoch `@timestamp` is read as no time",
-  },
-];
-
-/** Options for `test()`: skipped or todo when the case is a known gap. */
+/** Options for `test()`: skipped when a case cannot be expressed. */
 function caseOptions(file, c) {
   const skip = CANNOT_EXPRESS[file]?.[c.name];
-  if (skip) return { skip };
-  const gap = KNOWN_GAPS.find((g) => g.file === file && g.applies(c));
-  return gap ? { todo: gap.reason } : {};
+  return skip ? { skip } : {};
 }
 
 function caseFiles() {
@@ -236,4 +215,75 @@ function scanInChunks(name, bytes, size) {
   } finally {
     scanner.free();
   }
+}
+
+// ---- scan -----------------------------------------------------------
+
+const FILE_FACTS = ["name", "format", "encoding", "compressed", "records",
+  "errors"];
+const TOTALS = ["records", "duplicates", "errorCount"];
+
+/**
+ * Whole exports through `scan`, checked fact by fact against what the
+ * Rust tests check: files, totals, hits and users (each expected entry's
+ * facts, in report order), errors in order, warnings in any order.
+ */
+function scanExpect(cases, options) {
+  for (const c of cases) {
+    test(c.name, options(c), () => {
+      const files = c.files.map(({ name }) => ({
+        name,
+        data: new Uint8Array(readFileSync(join(CASES, "scan", name))),
+      }));
+      const report = scan(files, c.options);
+      assertFacts(report.files, c.files, FILE_FACTS, "files");
+      for (const total of TOTALS) {
+        assert.equal(report[total], c[total], total);
+      }
+      assertEntries(report.hits, c.hits, "hits");
+      assertEntries(report.users, c.users, "users");
+      assertErrors(report.errors, c.errors);
+      assertWarnings(report.warnings, c.warnings);
+    });
+  }
+}
+
+function assertFacts(actual, expected, facts, what) {
+  assert.equal(actual.length, expected.length, `${what}: count`);
+  expected.forEach((want, n) => {
+    for (const fact of facts) {
+      assert.deepEqual(actual[n][fact], want[fact], `${what}[${n}].${fact}`);
+    }
+  });
+}
+
+function assertEntries(actual, expected, what) {
+  assertFacts(actual, expected, [], what);
+  expected.forEach((want, n) => {
+    for (const [fact, value] of Object.entries(want)) {
+      assert.deepEqual(actual[n][fact], value, `${what}[${n}].${fact}`);
+    }
+  });
+}
+
+function assertErrors(actual, expected) {
+  assert.equal(actual.length, expected.length, "errors: count");
+  expected.forEach((want, n) => {
+    assert.equal(actual[n].file, want.file, `errors[${n}].file`);
+    assert.equal(actual[n].line, want.line, `errors[${n}].line`);
+    assert.ok(actual[n].message.includes(want.message),
+      `errors[${n}]: ${actual[n].message} lacks ${want.message}`);
+  });
+}
+
+function assertWarnings(actual, expected) {
+  const unmatched = [...actual];
+  for (const want of expected) {
+    const at = unmatched.findIndex((got) => got.file === want.file
+      && (want.line === undefined || got.line === want.line)
+      && got.message.includes(want.message));
+    assert.notEqual(at, -1, `warning not found: ${JSON.stringify(want)}`);
+    unmatched.splice(at, 1);
+  }
+  assert.deepEqual(unmatched, [], "unexpected warnings");
 }

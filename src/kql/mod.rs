@@ -53,6 +53,7 @@ mod pattern;
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::OnceLock;
 
 pub use error::{SyntaxError, SyntaxErrorKind};
 pub use explain::ClauseReport;
@@ -201,17 +202,35 @@ fn uses_now(node: &Node) -> bool {
     }
 }
 
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+/// The clock set with [`set_clock`], if any.
+static CLOCK: OnceLock<fn() -> Option<i64>> = OnceLock::new();
+
+/// Sets the clock that `now` in date math reads, in milliseconds since the
+/// epoch, for platforms whose standard library has none: on
+/// `wasm32-unknown-unknown` the wasm layer passes JavaScript's
+/// `Date.now()`. The first clock set stays.
+pub fn set_clock(clock: fn() -> Option<i64>) {
+    let _ = CLOCK.set(clock);
+}
+
 fn system_now() -> Option<i64> {
+    match CLOCK.get() {
+        Some(clock) => clock(),
+        None => platform_now(),
+    }
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+fn platform_now() -> Option<i64> {
     let since = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .ok()?;
     i64::try_from(since.as_millis()).ok()
 }
 
-/// NOTE: `SystemTime::now` panics on this target; the caller passes the
-/// time with [`Query::with_now`].
+/// NOTE: `SystemTime::now` panics on this target; without a clock from
+/// [`set_clock`] or [`Query::with_now`], `now` matches nothing.
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-fn system_now() -> Option<i64> {
+fn platform_now() -> Option<i64> {
     None
 }
