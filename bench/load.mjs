@@ -1,6 +1,7 @@
 // Loads the built wasm package the way a Node user of the `web` target
 // does (instantiate from the bytes), and keeps the module's exports so
-// that the benchmark can read the size of its linear memory.
+// that the benchmark can read the size of its linear memory. PKG_DIR
+// names another build to measure.
 
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";

@@ -124,7 +124,7 @@ class Bench {
     const result = child("wasm.mjs", [mode, file, this.plan.runs,
       JSON.stringify(options)]);
     const label = mode === "scan" ? `wasm scan ${SHAPES[shape]}`
-      : `wasm Scanner ${SHAPES[shape]}, file chunks`;
+      : `wasm Scanner ${SHAPES[shape]}, chunks`;
     const expected = expectedHits(this.data, shape,
       { customQuery: query !== null });
     const entry = this.record({ engine: "wasm", mode, shape, sha256,
@@ -180,8 +180,8 @@ class Bench {
     const run = child("wasm.mjs", ["events", this.data.files.ndjson.path,
       events, rounds, FIVE_FIELDS]);
     this.events = Object.fromEntries(Object.entries(run.results).map(
-      ([name, result]) => [name, { ...stats(result.times, 0, run.events),
-        truths: result.truths }]));
+      ([name, result]) => [name, { ...stats(result.times, 0,
+        result.perRound), truths: result.truths }]));
     this.eventCorpus = { events: run.events, ecs: run.ecs };
     const { test, evaluate } = run.results;
     if (test.truths !== evaluate.truths) {
@@ -253,7 +253,7 @@ function gzipSize(path) {
 }
 
 function suffix(sha256, query) {
-  return (sha256 ? "" : ", sha256 off") + (query ? ", five-field query" : "");
+  return (sha256 ? "" : ", sha256 off") + (query ? ", 5-field query" : "");
 }
 
 function nativeSummary(report) {

@@ -1,5 +1,6 @@
 // Runs the native command line, timed from Node, with its peak resident
-// memory read by `/usr/bin/time` when the machine has it.
+// memory read by `/usr/bin/time` when the machine has it. BENCH_NATIVE
+// names another build to measure.
 
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -8,7 +9,8 @@ import { join } from "node:path";
 
 import { ROOT } from "./load.mjs";
 
-export const NATIVE = join(ROOT, "target", "release", "restricted-sender");
+export const NATIVE = process.env.BENCH_NATIVE ??
+  join(ROOT, "target", "release", "restricted-sender");
 const TIME = "/usr/bin/time";
 
 export function checkNativeBuilt() {
