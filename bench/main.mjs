@@ -13,6 +13,7 @@ import { gzipSync } from "node:zlib";
 
 import { compareCounts, compareHits, expectedHits } from "./check.mjs";
 import { generate } from "./generate.mjs";
+import { BLOCK } from "./records.mjs";
 import { ROOT, WASM, checkBuilt } from "./load.mjs";
 import { machine } from "./machine.mjs";
 import { checkNativeBuilt, nativeSha256Flag, runNative } from "./native.mjs";
@@ -50,6 +51,11 @@ function parseArgs(argv) {
   plan.runs = args.runs ?? plan.runs;
   plan.memory = args.memory;
   plan.events = Math.min(plan.events, plan.records);
+  if (plan.records < BLOCK) {
+    throw new Error(`expected at least ${BLOCK} records, so that one ` +
+      `alert is planted, got ${plan.records}`);
+  }
+  if (plan.runs < 1) throw new Error("expected at least one run");
   return plan;
 }
 

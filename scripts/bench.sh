@@ -20,11 +20,17 @@ cd "$ROOT"
 
 build=1
 args=()
-for arg in "$@"; do
+while [ $# -gt 0 ]; do
+  arg=$1
+  shift
   case $arg in
     --no-build) build=0 ;;
     --quick | --memory | --memory=* | --runs=*) args+=("$arg") ;;
-    --runs) fail "write \`--runs=N\`" ;;
+    --runs)
+      [ $# -gt 0 ] || fail "\`--runs\` needs a number"
+      args+=("--runs=$1")
+      shift
+      ;;
     -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) fail "unknown option \`$arg\` (see --help)" ;;
     *) args+=("--records=$arg") ;;
