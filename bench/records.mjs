@@ -164,7 +164,8 @@ export class RecordSource {
   }
 
   userKey() {
-    return `10032000${String(Math.floor(this.random() * 1e8)).padStart(8, "0")}`;
+    const digits = Math.floor(this.random() * 1e8);
+    return `10032000${String(digits).padStart(8, "0")}`;
   }
 
   record(fields, hit = null) {

@@ -122,7 +122,8 @@ function memoryGrowth(results, s) {
     what: `Scanner ${(s.stream.bytes / MB).toFixed(0)} MB` };
 }
 
-const gb = (bytes) => `${(bytes / 1e9).toFixed(2)} GB`;
+const gb = (bytes) => (bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB`
+  : `${(bytes / MB).toFixed(0)} MB`);
 const int = (n) => Math.round(n).toLocaleString("en");
 const pct = (spread) => `+${(spread * 100).toFixed(0)}%`;
 const mib = (bytes) => `${(bytes / MIB).toFixed(1)} MiB`;
