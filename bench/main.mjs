@@ -17,7 +17,7 @@ import { BLOCK } from "./records.mjs";
 import { ROOT, WASM, checkBuilt } from "./load.mjs";
 import { machine } from "./machine.mjs";
 import { checkNativeBuilt, nativeSha256Flag, runNative } from "./native.mjs";
-import { printTable, judge, stats } from "./report.mjs";
+import { printTable, judge, spread, stats } from "./report.mjs";
 
 const DATA = join(ROOT, "bench-data");
 const SEED = 20260105;
@@ -98,7 +98,12 @@ class Bench {
     say(this.data.reused ? "same size and seed: files reused"
       : `written in ${this.data.seconds.toFixed(1)} s`);
     this.probe = child("wasm.mjs", ["probe"]);
-    this.nativeFlag = nativeSha256Flag();
+    const native = nativeSha256Flag();
+    this.nativeFlag = native.flag;
+    if (native.unknown) {
+      say(`native usage mentions a hash option this benchmark cannot use: ` +
+        `${native.unknown}`);
+    }
   }
 
   /** The per-file SHA-256 settings worth measuring for each engine. */
@@ -186,8 +191,11 @@ class Bench {
     const run = child("wasm.mjs", ["events", this.data.files.ndjson.path,
       events, rounds, FIVE_FIELDS]);
     this.events = Object.fromEntries(Object.entries(run.results).map(
-      ([name, result]) => [name, { ...stats(result.times, 0,
-        result.perRound), truths: result.truths }]));
+      ([name, { times, perRound, truths }]) => {
+        const runs = spread(times);
+        const eventsPerSec = perRound / runs.best;
+        return [name, { ...runs, perRound, eventsPerSec, truths }];
+      }));
     this.eventCorpus = { events: run.events, ecs: run.ecs };
     const { test, evaluate } = run.results;
     if (test.truths !== evaluate.truths) {
@@ -199,9 +207,10 @@ class Bench {
   runStartup() {
     const times = [];
     for (let n = 0; n < this.plan.startups; n++) {
-      times.push(child("wasm.mjs", ["startup"]).ms / 1000);
+      times.push(child("wasm.mjs", ["startup"]).ms);
     }
-    this.startup = stats(times, 0, 1);
+    // NOTE: in milliseconds, unlike the scans' seconds.
+    this.startup = spread(times);
     this.wasmSize = { raw: readFileSync(WASM).length, gzip: gzipSize(WASM) };
   }
 
