@@ -36,6 +36,14 @@ export function compareHits(found, expected) {
   return parts.join("; ");
 }
 
+/** Null unless the scan reported a SHA-256 other than the file's. */
+export function compareHash(result, sha256) {
+  if (typeof result.sha256 !== "string" || result.sha256 === sha256) {
+    return null;
+  }
+  return `reported SHA-256 ${result.sha256}, expected ${sha256}`;
+}
+
 /** Null when a scan read every record and no more, else what is wrong. */
 export function compareCounts(result, count) {
   if (result.records !== count) {

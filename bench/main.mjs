@@ -11,7 +11,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 
-import { compareCounts, compareHits, expectedHits } from "./check.mjs";
+import {
+  compareCounts, compareHash, compareHits, expectedHits,
+} from "./check.mjs";
 import { generate } from "./generate.mjs";
 import { BLOCK } from "./records.mjs";
 import { ROOT, WASM, checkBuilt } from "./load.mjs";
@@ -119,7 +121,7 @@ class Bench {
       hits: result.hits.length, ...stats(result.times, file.bytes,
         this.data.count) };
     const problem = compareCounts(result, this.data.count) ??
-      compareHits(result.hits, expected);
+      compareHash(result, file.sha256) ?? compareHits(result.hits, expected);
     if (problem) this.problems.push(`${scan.label}: ${problem}`);
     entry.agrees = problem === null;
     this.scans.push(entry);
@@ -274,7 +276,7 @@ function suffix(sha256, query) {
 function nativeSummary(report) {
   return {
     records: report.records, errorCount: report.errorCount,
-    duplicates: report.duplicates,
+    duplicates: report.duplicates, sha256: report.files[0]?.sha256,
     hits: report.hits.map(({ line, query, alertName }) =>
       ({ line, query, alertName })),
   };
