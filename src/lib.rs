@@ -23,6 +23,7 @@
 
 #![deny(unsafe_code)]
 
+mod calendar;
 pub mod detect;
 pub mod doc;
 pub mod input;

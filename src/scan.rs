@@ -269,32 +269,32 @@ impl State {
     }
 
     fn close_file(&mut self, summary: Option<FileSummary>) {
-        let mut file = std::mem::take(&mut self.file);
         if let Some(summary) = summary {
-            self.describe(&mut file, summary);
+            self.describe(summary);
         }
-        let count = file.report.records;
+        let count = self.file.report.records;
         if CUT_OFF_COUNTS.contains(&count) {
-            self.warn(
-                None,
-                format!(
-                    "the file holds exactly {count} records, a limit of Microsoft's \
-                 export tools: it may have been cut off"
-                ),
+            let message = format!(
+                "the file holds exactly {count} records, a limit of \
+                 Microsoft's export tools: it may have been cut off"
             );
+            self.warn(None, message);
         }
+        let file = std::mem::take(&mut self.file);
         self.files.push(file.report);
     }
 
-    fn describe(&mut self, file: &mut FileState, summary: FileSummary) {
+    fn describe(&mut self, summary: FileSummary) {
         for warning in summary.warnings {
             self.warn(warning.line, warning.message);
         }
-        file.report.bytes = summary.bytes;
-        file.report.sha256 = summary.sha256;
-        file.report.encoding = Some(summary.encoding.as_str());
-        file.report.compressed = summary.compressed.map(|c| c.as_str());
-        file.report.format = format_name(summary.container, &file.kinds);
+        let format = format_name(summary.container, &self.file.kinds);
+        let report = &mut self.file.report;
+        report.bytes = summary.bytes;
+        report.sha256 = summary.sha256;
+        report.encoding = Some(summary.encoding.as_str());
+        report.compressed = summary.compressed.map(|c| c.as_str());
+        report.format = format;
     }
 
     fn take(&mut self, detector: &Detector, skimmer: Option<&mut Skimmer>, piece: Piece<'_>) {
@@ -382,7 +382,7 @@ impl State {
         index: u64,
         raw: &str,
     ) -> Hit {
-        let facts = Facts::of(&detector.view(record));
+        let facts = Facts::of(record, &detector.view(record));
         Hit {
             file: self.file.report.name.clone(),
             line,
@@ -472,7 +472,12 @@ impl State {
             });
         }
         let mut hits = self.hits;
-        detect::fill_users_from_alerts(&mut hits);
+        // NOTE: a hit that takes its user from another hit of its alert
+        // gets its alert again, so that the reason names the user.
+        for position in detect::fill_users_from_alerts(&mut hits) {
+            let hit = &mut hits[position];
+            hit.alert = detector.alert(&hit.event, hit.verdict(), &hit.facts());
+        }
         let users = if detector.is_custom() {
             Vec::new()
         } else {

@@ -94,6 +94,19 @@ fn match_cases() {
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
+/// Kept out of the shared cases: JavaScript reads `1.0` as `1`, so only
+/// a document parsed here keeps the number's text.
+#[test]
+fn numbers_compare_as_their_json_text() {
+    let doc: Value = serde_json::from_str(r#"{"a": 1.0, "b": [-0, 10]}"#).expect("valid json");
+    let matches = |q: &str| kql::parse(q).expect(q).matches(&doc);
+    assert!(matches("a:1.0"));
+    assert!(!matches("a:1"));
+    assert!(matches("b:-0"));
+    assert!(!matches("b:0"));
+    assert!(matches("a >= 1 and a <= 1"));
+}
+
 #[test]
 fn messages_are_lowercase_with_the_offset_last() {
     let cases = [
@@ -161,6 +174,44 @@ fn nesting_is_bounded() {
     for query in hostile {
         assert!(kql::parse(&query).is_err(), "{}", &query[..20]);
     }
+}
+
+/// The deepest queries the limit allows, of every kind of nesting.
+fn deepest_queries() -> Vec<String> {
+    let half = MAX_NESTING / 2;
+    vec![
+        nested_parens(MAX_NESTING),
+        format!(
+            "{}a:x{}",
+            "not (".repeat(MAX_NESTING),
+            ")".repeat(MAX_NESTING)
+        ),
+        format!("a:{}x{}", "(".repeat(MAX_NESTING), ")".repeat(MAX_NESTING)),
+        format!(
+            "{}b:x{}",
+            "a:{".repeat(MAX_NESTING),
+            "}".repeat(MAX_NESTING)
+        ),
+        format!("{}b:x{}", "a:{(".repeat(half), ")}".repeat(half)),
+    ]
+}
+
+#[test]
+fn deepest_queries_fit_a_small_stack() {
+    // NOTE: WebAssembly gives the module 1 MiB of stack; this thread has
+    // half that, and runs unoptimized code with its larger frames.
+    let run = || {
+        let doc = json!({"a": [{"a": {"b": "x"}}, {"b": "x"}]});
+        for query in deepest_queries() {
+            let parsed = kql::parse(&query).expect("within the limit");
+            parsed.matches(&doc);
+            parsed.explain(&doc);
+            let _ = (parsed.fields(), parsed.ast(), parsed.to_string());
+        }
+    };
+    let thread = std::thread::Builder::new().stack_size(512 * 1024);
+    let handle = thread.spawn(run).expect("thread starts");
+    assert!(handle.join().is_ok());
 }
 
 #[test]
@@ -235,6 +286,18 @@ fn fields_are_listed_once_in_order_with_nested_paths_joined() {
     assert_eq!(query.fields(), expected);
     let query = kql::parse("x and machine*:osx and \"q f\":1").expect("query");
     assert_eq!(query.fields(), ["machine*", "q f"]);
+}
+
+#[test]
+fn reads_every_field_flags_free_text_and_wildcard_names() {
+    let reads_all = |q: &str| kql::parse(q).expect(q).reads_every_field();
+    assert!(!reads_all(RULE));
+    assert!(!reads_all("a:* and not b < 5 and c:{d:x}"));
+    assert!(reads_all("a:x or free"));
+    assert!(reads_all("c:{ d*:x }"));
+    assert!(reads_all("a* >= 5"));
+    assert!(reads_all("*:x"));
+    assert!(!reads_all("*:*"));
 }
 
 #[test]

@@ -6,8 +6,9 @@ use super::{Facts, Verdict};
 use crate::rule;
 
 /// The event's ECS fields with `event.kind: signal`, plus the flat
-/// `kibana.alert.*` fields Elastic Security writes. `@timestamp` stays the
-/// event's time, so the same input always gives the same alert.
+/// `kibana.alert.*` fields Elastic Security writes. `@timestamp` is the
+/// event's time (in ISO 8601 UTC, as every time of the report), so the
+/// same input always gives the same alert.
 pub fn document(event: &Value, verdict: Verdict, facts: &Facts) -> Value {
     let mut alert = match event {
         Value::Object(fields) => fields.clone(),
@@ -16,6 +17,7 @@ pub fn document(event: &Value, verdict: Verdict, facts: &Facts) -> Value {
     set_event_kind(&mut alert);
     let info = rule::info();
     let fields = [
+        ("@timestamp", json!(facts.timestamp())),
         ("kibana.alert.rule.name", json!(info.name)),
         ("kibana.alert.rule.rule_id", json!(info.id)),
         ("kibana.alert.rule.version", json!(info.version.to_string())),

@@ -179,7 +179,7 @@ impl Detector {
     pub fn evaluation(&self, record: &Record) -> Evaluation {
         let view = self.view(record);
         let verdict = self.judge_document(&view);
-        let facts = Facts::of(&view);
+        let facts = Facts::of(record, &view);
         let alert = self.alert(&record.event, verdict, &facts);
         Evaluation {
             hit: verdict.hit(),
@@ -316,10 +316,10 @@ const ALERT_ID: &str = "o365.audit.AlertId";
 const CREATION_TIME: &str = "o365.audit.CreationTime";
 
 impl Facts {
-    /// Reads the facts from a normalized event.
-    pub fn of(doc: &dyn Document) -> Facts {
+    /// Reads the facts from a record's event as the queries see it.
+    pub fn of(record: &Record, doc: &dyn Document) -> Facts {
         Facts {
-            user: restricted_user(doc),
+            user: restricted_user(doc, record.raw.is_some()),
             time: time_of(doc),
             alert_id: first_string(doc, ALERT_ID),
         }
@@ -339,12 +339,19 @@ fn first_time(doc: &dyn Document, path: &str) -> Option<Timestamp> {
     let mut found = None;
     doc.any_value(&FieldPath::new(path), &mut |value| {
         found = match value {
-            Scalar::Str(text) | Scalar::Number(text) => o365::parse_time_str(text),
+            Scalar::Str(text) => o365::parse_time_str(text),
+            Scalar::Number(text) => epoch_millis(text),
             Scalar::Bool(_) => None,
         };
         found.is_some()
     });
     found
+}
+
+/// A number of epoch milliseconds, fractions included.
+fn epoch_millis(text: &str) -> Option<Timestamp> {
+    let number = text.parse::<serde_json::Number>().ok()?;
+    o365::parse_time(&Value::Number(number))
 }
 
 /// The first string value at `path`.

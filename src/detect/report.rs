@@ -5,7 +5,8 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::Options;
+use super::{Facts, Options, Verdict};
+use crate::o365::Timestamp;
 
 /// The whole answer of a scan, as product.md's ScanReport.
 #[derive(Clone, Debug, Serialize)]
@@ -152,8 +153,28 @@ pub struct Warning {
     pub message: String,
 }
 
-/// Gives hits without a user the user of another hit of the same alert.
-pub fn fill_users_from_alerts(hits: &mut [Hit]) {
+impl Hit {
+    /// The two verdicts the hit was found by.
+    pub fn verdict(&self) -> Verdict {
+        Verdict {
+            query: self.query,
+            alert_name: self.alert_name,
+        }
+    }
+
+    /// The facts the hit reports, as its alert was built from.
+    pub fn facts(&self) -> Facts {
+        Facts {
+            user: self.user.clone(),
+            time: self.millis.and_then(Timestamp::from_millis),
+            alert_id: self.alert_id.clone(),
+        }
+    }
+}
+
+/// Gives hits without a user the user of another hit of the same alert;
+/// returns the positions of the hits it gave one.
+pub fn fill_users_from_alerts(hits: &mut [Hit]) -> Vec<usize> {
     let mut by_alert: HashMap<String, String> = HashMap::new();
     for hit in hits.iter() {
         if let (Some(alert), Some(user)) = (&hit.alert_id, &hit.user) {
@@ -162,13 +183,21 @@ pub fn fill_users_from_alerts(hits: &mut [Hit]) {
                 .or_insert_with(|| user.clone());
         }
     }
-    for hit in hits.iter_mut().filter(|hit| hit.user.is_none()) {
+    let mut filled = Vec::new();
+    for (position, hit) in hits.iter_mut().enumerate() {
+        if hit.user.is_some() {
+            continue;
+        }
         hit.user = hit
             .alert_id
             .as_ref()
             .and_then(|id| by_alert.get(id))
             .cloned();
+        if hit.user.is_some() {
+            filled.push(position);
+        }
     }
+    filled
 }
 
 /// Oldest first, records without a time last, ties in input order (the

@@ -8,8 +8,13 @@
 
 use crate::doc::{Document, FieldPath, Scalar};
 
-/// Fields that may hold the restricted user, in the order they are tried.
-const USER_FIELDS: [&str; 5] = [
+/// Where a raw alert record names the user, once normalized: `f3u` inside
+/// `Data`, then `ObjectId`. Its `UserId` is the system account, or for
+/// `AlertUpdated` the admin who changed the alert, never the user.
+const RAW_FIELDS: [&str; 2] = ["o365.audit.Data.f3u", "o365.audit.ObjectId"];
+
+/// Where an ECS document may name the user, in the order they are tried.
+const ECS_FIELDS: [&str; 5] = [
     "o365.audit.AlertEntityId",
     "o365.audit.Data.f3u",
     "user.email",
@@ -17,11 +22,13 @@ const USER_FIELDS: [&str; 5] = [
     "related.user",
 ];
 
-/// The restricted user: the first of the fields above (after
-/// `rule.description` when `rule.ruleset` is `User`) that holds an
-/// address.
-pub fn restricted_user(doc: &dyn Document) -> Option<String> {
-    entity_user(doc).or_else(|| USER_FIELDS.iter().find_map(|path| address_at(doc, path)))
+/// The restricted user: the alert's entity when it is a user
+/// (`rule.description` when `rule.ruleset` is `User`), else the first of
+/// the fields above that holds an address; `raw` says whether the
+/// document was normalized from a raw record.
+pub fn restricted_user(doc: &dyn Document, raw: bool) -> Option<String> {
+    let fields: &[&str] = if raw { &RAW_FIELDS } else { &ECS_FIELDS };
+    entity_user(doc).or_else(|| fields.iter().find_map(|path| address_at(doc, path)))
 }
 
 fn entity_user(doc: &dyn Document) -> Option<String> {
@@ -63,7 +70,22 @@ mod tests {
     use super::*;
 
     fn user(event: Value) -> Option<String> {
-        restricted_user(&event)
+        restricted_user(&event, false)
+    }
+
+    #[test]
+    fn raw_records_never_take_the_user_id_or_related_users() {
+        let event = json!({
+            "user": {"id": "admin@contoso.com", "email": "admin@contoso.com"},
+            "related": {"user": ["isaiah@fabrikam.com"]},
+            "o365": {"audit": {"ObjectId": "diego@contoso.com"}},
+        });
+        assert_eq!(
+            restricted_user(&event, true).as_deref(),
+            Some("diego@contoso.com")
+        );
+        let event = json!({"related": {"user": ["isaiah@fabrikam.com"]}});
+        assert_eq!(restricted_user(&event, true), None);
     }
 
     #[test]

@@ -227,7 +227,10 @@ impl TextStage {
     fn start(&mut self, sink: &mut Sink<'_>) {
         self.sniffed = true;
         let head = std::mem::take(&mut self.sniff);
-        let (encoding, bom) = match sniff_bytes(&head) {
+        // NOTE: only the first bytes are judged, however many arrived at
+        // once, so the verdict does not depend on the chunk sizes.
+        let first = head.get(..SNIFF_LEN).unwrap_or(&head);
+        let (encoding, bom) = match sniff_bytes(first) {
             Sniffed::Text { encoding, bom } => (encoding, bom),
             Sniffed::Rejected(message) => {
                 error(sink, 1, message);

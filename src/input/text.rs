@@ -11,8 +11,9 @@ use super::Container;
 
 /// The splitter for a file's text, once its kind is known.
 pub(crate) enum Splitter {
-    /// Not decided yet: the text so far is kept.
-    Prelude(String),
+    /// Not decided yet: the text from the first non-blank character is
+    /// kept; blank text before it is only counted.
+    Prelude(Prelude),
     Json(JsonSplitter),
     Csv(Box<CsvSplitter>),
     /// The text is not read (an error was given for the whole file).
@@ -21,18 +22,21 @@ pub(crate) enum Splitter {
 
 impl Splitter {
     pub(crate) fn new() -> Splitter {
-        Splitter::Prelude(String::new())
+        Splitter::Prelude(Prelude::default())
     }
 
     pub(crate) fn push(&mut self, text: &str, cap: usize, sink: &mut Sink<'_>) {
         match self {
-            Splitter::Prelude(kept) => {
-                kept.push_str(text);
+            Splitter::Prelude(prelude) => {
+                let text = prelude.skip_blank(text);
+                if text.is_empty() {
+                    return;
+                }
+                prelude.kept.push_str(text);
                 // NOTE: judged again only when it may have changed, so that
                 // tiny chunks do not make the wait quadratic.
-                let content = kept.trim_start_matches(is_blank);
-                let json = content.starts_with(['{', '[']);
-                if json || text.contains('\n') || kept.len() > cap {
+                let json = prelude.kept.starts_with(['{', '[']);
+                if json || text.contains('\n') || prelude.kept.len() > cap {
                     self.decide(false, cap, sink);
                 }
             }
@@ -69,7 +73,7 @@ impl Splitter {
     /// The line of the next byte to come.
     pub(crate) fn next_line(&self) -> u64 {
         match self {
-            Splitter::Prelude(kept) => 1 + memchr_iter(b'\n', kept.as_bytes()).count() as u64,
+            Splitter::Prelude(prelude) => 1 + prelude.blank_lines + count_lines(&prelude.kept),
             Splitter::Json(json) => json.next_line(),
             Splitter::Csv(csv) => csv.next_line(),
             Splitter::Rejected => 1,
@@ -87,24 +91,61 @@ impl Splitter {
 
     /// Decides once the kept text shows what the file is (or at its end).
     fn decide(&mut self, at_end: bool, cap: usize, sink: &mut Sink<'_>) {
-        let Splitter::Prelude(kept) = self else {
+        let Splitter::Prelude(prelude) = self else {
             return;
         };
-        let too_long = kept.len() > cap;
-        let next = match judge(kept, at_end || too_long) {
+        let too_long = prelude.kept.len() > cap;
+        let next = match judge(&prelude.kept, at_end || too_long) {
             Judgement::Wait => return,
             Judgement::Empty => return,
             Judgement::Json => Splitter::Json(JsonSplitter::new(cap)),
             Judgement::Csv(delimiter) => Splitter::Csv(Box::new(CsvSplitter::new(delimiter, cap))),
             Judgement::Rejected(line, message) => {
-                error(sink, line, message);
+                error(sink, prelude.blank_lines + line, message);
                 *self = Splitter::Rejected;
                 return;
             }
         };
-        let kept = std::mem::take(kept);
+        let Prelude { kept, blank_lines } = std::mem::take(prelude);
         *self = next;
+        self.push_blank_lines(blank_lines, cap, sink);
         self.push(&kept, cap, sink);
+    }
+
+    /// Gives the chosen splitter the blank lines the prelude only counted,
+    /// a bounded piece at a time, so that its line numbers are right.
+    fn push_blank_lines(&mut self, mut count: u64, cap: usize, sink: &mut Sink<'_>) {
+        const NEWLINES: &str = match std::str::from_utf8(&[b'\n'; 4096]) {
+            Ok(text) => text,
+            Err(_) => "\n",
+        };
+        while count > 0 {
+            let step = count.min(NEWLINES.len() as u64);
+            self.push(&NEWLINES[..step as usize], cap, sink);
+            count -= step;
+        }
+    }
+}
+
+/// The text of a file whose kind is not known yet.
+#[derive(Default)]
+pub(crate) struct Prelude {
+    /// The text from the first non-blank character on.
+    kept: String,
+    /// Lines of blank text before it.
+    blank_lines: u64,
+}
+
+impl Prelude {
+    /// Counts and drops the blank text that comes before anything else, so
+    /// that a file of nothing but blanks takes no memory.
+    fn skip_blank<'a>(&mut self, text: &'a str) -> &'a str {
+        if !self.kept.is_empty() {
+            return text;
+        }
+        let rest = text.trim_start_matches(is_blank);
+        self.blank_lines += count_lines(&text[..text.len() - rest.len()]);
+        rest
     }
 }
 

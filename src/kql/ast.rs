@@ -6,6 +6,8 @@
 //! except where parentheses group them, a value list such as
 //! `a:(x or y)` becomes `or(is(a,x), is(a,y))`, and numbers stay text.
 
+use std::net::IpAddr;
+
 use super::compare::{self, IpNet, Number};
 use super::date::DateMath;
 use super::literal::Literal;
@@ -13,6 +15,9 @@ use super::pattern::Pattern;
 use crate::doc::FieldPath;
 
 /// A node of the query tree.
+///
+/// Leaves are boxed so that a node is small: the parser holds one per
+/// nesting level on the stack, and WebAssembly's stack is 1 MiB.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Node {
     /// the empty query, or `*:*`
@@ -21,11 +26,11 @@ pub(crate) enum Node {
     And(Vec<Node>),
     Not(Box<Node>),
     /// `field:value`, or a bare value (free text)
-    Is(Is),
+    Is(Box<Is>),
     /// `field < value` and the other comparisons
-    Range(Range),
+    Range(Box<Range>),
     /// `path:{ query }`: the query holds within one object at `path`
-    Nested(Nested),
+    Nested(Box<Nested>),
 }
 
 /// The field a leaf reads.
@@ -105,6 +110,8 @@ pub(crate) struct Bound {
     pub(crate) text: Option<String>,
     pub(crate) number: Option<Number>,
     pub(crate) date: Option<DateMath>,
+    /// for ranges on IP fields, which order addresses
+    pub(crate) ip: Option<IpAddr>,
 }
 
 /// `path:{ query }`.
@@ -114,7 +121,7 @@ pub(crate) struct Nested {
     /// where the objects are: the path as written, stars included, since
     /// Kibana sends a nested path as it is; None for the word `null`
     pub(crate) lookup: Option<FieldPath>,
-    pub(crate) query: Box<Node>,
+    pub(crate) query: Node,
 }
 
 impl Node {
@@ -142,7 +149,7 @@ impl Node {
             return Node::MatchAll;
         }
         let net = value.text().and_then(compare::ip_net);
-        Node::Is(Is { field, value, net })
+        Node::Is(Box::new(Is { field, value, net }))
     }
 
     /// `field op value`.
@@ -152,26 +159,51 @@ impl Node {
         let bound = Bound {
             number: text.as_deref().and_then(Number::parse),
             date: text.as_deref().and_then(DateMath::parse),
+            ip: text.as_deref().and_then(|text| text.parse().ok()),
             text,
         };
         let field = Field::from_literal(field);
-        Node::Range(Range {
+        Node::Range(Box::new(Range {
             field,
             op,
             value,
             bound,
-        })
+        }))
     }
 
     /// `path:{ query }`.
-    pub(crate) fn nested(path: &Literal, query: Node) -> Node {
+    pub(crate) fn nested(path: &Literal, mut query: Node) -> Node {
         let path = Field::from_literal(path);
         let lookup = path.text().map(|text| FieldPath::new(&text));
-        Node::Nested(Nested {
+        if let Some(lookup) = &lookup {
+            query.set_kinds_under(lookup.as_str());
+        }
+        Node::Nested(Box::new(Nested {
             path,
             lookup,
-            query: Box::new(query),
-        })
+            query,
+        }))
+    }
+
+    /// Gives the fields inside a nested query the kind of their full
+    /// name, as Kibana looks them up (`event:{created > now-1d}` reads
+    /// the date field `event.created`).
+    fn set_kinds_under(&mut self, prefix: &str) {
+        match self {
+            Node::MatchAll => {}
+            Node::Or(items) | Node::And(items) => {
+                for item in items {
+                    item.set_kinds_under(prefix);
+                }
+            }
+            Node::Not(inner) => inner.set_kinds_under(prefix),
+            Node::Is(is) => is.field.set_kind_under(prefix),
+            Node::Range(range) => range.field.set_kind_under(prefix),
+            Node::Nested(nested) => {
+                nested.path.set_kind_under(prefix);
+                nested.query.set_kinds_under(prefix);
+            }
+        }
     }
 }
 
@@ -193,6 +225,13 @@ impl Field {
 
     fn is_lone_star(&self) -> bool {
         matches!(self, Field::Pattern(pattern) if pattern.is_lone())
+    }
+
+    fn set_kind_under(&mut self, prefix: &str) {
+        if let Field::Name(name) = self {
+            let full = format!("{prefix}.{}", name.path.as_str());
+            name.kind = FieldKind::of(&full);
+        }
     }
 
     /// The field as a dotted name: a pattern keeps its stars.

@@ -121,6 +121,16 @@ impl IpNet {
     }
 }
 
+/// The order of two addresses; an IPv4 address sorts as its IPv6-mapped
+/// form, as Elasticsearch stores it.
+pub(crate) fn ip_order(a: IpAddr, b: IpAddr) -> Ordering {
+    let wide = |ip: IpAddr| match ip {
+        IpAddr::V4(v4) => v4.to_ipv6_mapped(),
+        IpAddr::V6(v6) => v6,
+    };
+    wide(a).cmp(&wide(b))
+}
+
 /// Whether the first `bits` bits of two addresses agree.
 fn same_prefix(a: &[u8], b: &[u8], bits: u8) -> bool {
     let bits = usize::from(bits);

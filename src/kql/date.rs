@@ -9,6 +9,7 @@
 //! `gt`/`lte` (`2024-05` with `lte` rounds up); here they are always the
 //! start of the period. Write `2024-05||/M` for the rounded form.
 
+use crate::calendar::{civil_from_days, days_from_civil, days_in_month};
 use crate::doc::Scalar;
 
 const MS_PER_SECOND: i64 = 1_000;
@@ -147,7 +148,7 @@ fn add_months(ms: i64, months: i64) -> Option<i64> {
     let index = index.checked_add(months)?;
     let (year, month) = (index.div_euclid(12), index.rem_euclid(12) + 1);
     let day = day.min(days_in_month(year, month));
-    let days = days_from_civil(year, month, day)?;
+    let days = bounded_days(year, month, day)?;
     days.checked_mul(MS_PER_DAY)?.checked_add(time)
 }
 
@@ -166,8 +167,8 @@ fn unit_start(ms: i64, unit: Unit) -> Option<i64> {
     let (year, month, _) = civil_from_days(days);
     let day_ms = |days: i64| days.checked_mul(MS_PER_DAY);
     match unit {
-        Unit::Year => day_ms(days_from_civil(year, 1, 1)?),
-        Unit::Month => day_ms(days_from_civil(year, month, 1)?),
+        Unit::Year => day_ms(bounded_days(year, 1, 1)?),
+        Unit::Month => day_ms(bounded_days(year, month, 1)?),
         // NOTE: weeks start on Monday; 1970-01-01 was a Thursday.
         Unit::Week => day_ms(days - (days + 3).rem_euclid(7)),
         Unit::Day => floor(MS_PER_DAY),
@@ -258,7 +259,7 @@ fn valid_days(year: i64, month: i64, day: i64) -> Option<i64> {
     if !month_ok || day < 1 || day > days_in_month(year, month) {
         return None;
     }
-    days_from_civil(year, month, day)
+    bounded_days(year, month, day)
 }
 
 /// The time of day and zone after `T`, in milliseconds from midnight UTC.
@@ -317,50 +318,10 @@ fn zone(at: &mut Cursor<'_>) -> Option<i64> {
     Some(sign * (hours * MS_PER_HOUR + minutes * MS_PER_MINUTE))
 }
 
-fn is_leap(year: i64) -> bool {
-    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        2 if is_leap(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date, by the well-known
-/// era arithmetic: 400-year eras of 146,097 days, years starting in March
-/// so that the leap day comes last (`yoe` year of era, `doy` day of year,
-/// `doe` day of era).
-fn days_from_civil(year: i64, month: i64, day: i64) -> Option<i64> {
-    if year.abs() > 1_000_000 {
-        return None;
-    }
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let yoe = year.rem_euclid(400);
-    let doy = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
-}
-
-/// The date of a day count since 1970-01-01: (year, month, day).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let days = days + 719_468;
-    let era = days.div_euclid(146_097);
-    let doe = days.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let month_from_march = (5 * doy + 2) / 153;
-    let day = doy - (153 * month_from_march + 2) / 5 + 1;
-    let month = if month_from_march < 10 {
-        month_from_march + 3
-    } else {
-        month_from_march - 9
-    };
-    (yoe + era * 400 + i64::from(month <= 2), month, day)
+/// [`days_from_civil`] for years that date math can reach, however far
+/// `+1000000y` pushes them: beyond a million years is no date.
+fn bounded_days(year: i64, month: i64, day: i64) -> Option<i64> {
+    (year.abs() <= 1_000_000).then(|| days_from_civil(year, month, day))
 }
 
 #[cfg(test)]
@@ -399,7 +360,7 @@ mod tests {
     fn civil_dates_round_trip() {
         for days in [-800_000, -1, 0, 59, 60, 10_957, 19_782, 2_932_896] {
             let (y, m, d) = civil_from_days(days);
-            assert_eq!(days_from_civil(y, m, d), Some(days), "{days}");
+            assert_eq!(days_from_civil(y, m, d), days, "{days}");
         }
     }
 

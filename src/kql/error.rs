@@ -93,21 +93,33 @@ impl SyntaxError {
     ///     ^
     /// ```
     pub fn render(&self) -> String {
+        let (before, after) = self.query.split_at(self.start());
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let line_end = after.find('\n').map_or(after.len(), |i| i);
+        let line_before = before.get(line_start..).unwrap_or_default();
+        let line_after = after.get(..line_end).unwrap_or_default();
+        let width = self.span.end.saturating_sub(before.len());
+        let width = char_count(line_after, width.min(line_end)).max(1);
+        let shown: String = line_before
+            .chars()
+            .chain(line_after.chars())
+            .map(printable)
+            .collect();
+        let indent = " ".repeat(line_before.chars().count());
+        format!("{shown}\n{indent}{}", "^".repeat(width))
+    }
+
+    /// Where the fault starts, in bytes, safe to split the query at.
+    fn start(&self) -> usize {
         let start = self.span.start.min(self.query.len());
-        let line_start = self.query[..start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = self.query[start..]
-            .find('\n')
-            .map_or(self.query.len(), |i| start + i);
-        let line = &self.query[line_start..line_end];
-        let indent = char_count(line, start - line_start);
-        let end = self.span.end.clamp(start, line_end);
-        let width = char_count(&self.query[start..], end - start).max(1);
-        let shown: String = line.chars().map(printable).collect();
-        format!("{shown}\n{}{}", " ".repeat(indent), "^".repeat(width))
+        match self.query.is_char_boundary(start) {
+            true => start,
+            false => self.query.len(),
+        }
     }
 
     fn message(&self) -> String {
-        let at = &self.query[self.span.start.min(self.query.len())..];
+        let at = self.query.get(self.start()..).unwrap_or_default();
         match self.kind {
             Kind::QuoteUnclosed => "unclosed quoted string".into(),
             Kind::EscapeInvalid => escape_message(at),
@@ -129,7 +141,8 @@ impl SyntaxError {
 
     fn unspaced_message(&self) -> String {
         let span = unspaced_keyword(&self.query, self.span.start);
-        let word = span.map_or("", |span| &self.query[span]);
+        let word = span.and_then(|span| self.query.get(span));
+        let word = word.unwrap_or_default();
         if word.eq_ignore_ascii_case("not") {
             format!("keyword `{word}` needs whitespace after it")
         } else {
@@ -286,7 +299,8 @@ fn misplaced_keyword(rest: &str, expected: Expected) -> Option<&str> {
     words.iter().find_map(|word| {
         let after = rest.get(word.len()..)?;
         let ends = after.chars().next().is_none_or(is_space);
-        (starts_with_word(rest, word) && ends).then(|| &rest[..word.len()])
+        let found = rest.get(..word.len())?;
+        (found.eq_ignore_ascii_case(word) && ends).then_some(found)
     })
 }
 

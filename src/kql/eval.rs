@@ -6,7 +6,9 @@
 //! here can fail: a value of the wrong type is simply no match.
 
 use super::ast::{Field, FieldKind, Is, Nested, Node, Range, Value};
-use super::compare::Number;
+use std::net::IpAddr;
+
+use super::compare::{self, Number};
 use super::date;
 use crate::doc::{Document, Scalar};
 
@@ -42,6 +44,15 @@ impl Is {
     }
 
     /// Whether one value of a field of `kind` equals the query's value.
+    ///
+    /// TODO: on a date field Elasticsearch compares instants, so
+    /// `@timestamp:"2024-05-01T00:00:00Z"` also matches
+    /// `2024-05-01T00:00:00.000Z`; here equality is text on every field.
+    ///
+    /// NOTE: Elasticsearch does not index a keyword longer than the
+    /// mapping's `ignore_above` (1024 characters for ECS `event.*`), so
+    /// such a value satisfies no query there. The mapping is unknown
+    /// here, and no value the rule looks for comes near that length.
     fn accepts(&self, kind: FieldKind, value: Scalar<'_>) -> bool {
         let text = value.text();
         match &self.value {
@@ -86,6 +97,8 @@ where
             let kind = name.kind;
             doc.any_value(&name.path, &mut |value| visit(kind, value))
         }
+        // TODO: inside a nested query the leaf paths are relative, so a
+        // pattern field there takes its kind from the relative path.
         Field::Pattern(pattern) => doc.any_leaf(&mut |path, value| {
             pattern.matches(path) && visit(FieldKind::of(path), value)
         }),
@@ -103,7 +116,8 @@ impl Range {
         }
         any_value(&self.field, doc, |kind, value| match kind {
             FieldKind::Date => self.date_holds(value, cx),
-            _ => self.holds(value, bound),
+            FieldKind::Ip => self.ip_holds(value, bound),
+            FieldKind::Keyword => self.holds(value, bound),
         })
     }
 
@@ -119,6 +133,16 @@ impl Range {
         self.op.holds(order)
     }
 
+    /// Addresses in address order when both sides are addresses (so
+    /// `10.0.0.9` is below `10.0.0.10`), otherwise as on keyword fields.
+    fn ip_holds(&self, value: Scalar<'_>, bound: &str) -> bool {
+        let ip = value.text().parse::<IpAddr>().ok();
+        match self.bound.ip.zip(ip) {
+            Some((bound, ip)) => self.op.holds(compare::ip_order(ip, bound)),
+            None => self.holds(value, bound),
+        }
+    }
+
     fn date_holds(&self, value: Scalar<'_>, cx: Context) -> bool {
         let round_up = self.op.rounds_up();
         let bound = self.bound.date.as_ref();
@@ -131,6 +155,9 @@ impl Range {
 }
 
 impl Nested {
+    /// TODO: Elasticsearch expands dotted keys into objects before it
+    /// indexes, so `{"a.b": 1, "a.c": 2}` holds one object at `a`; only
+    /// objects under real keys are visited here.
     fn eval(&self, doc: &dyn Document, cx: Context) -> bool {
         let Some(path) = &self.lookup else {
             return false;

@@ -152,6 +152,19 @@ fn collect_fields(node: &Node, prefix: &str, names: &mut Vec<String>) {
     }
 }
 
+/// Whether free text or a wildcard field name appears anywhere.
+pub(crate) fn reads_every_field(node: &Node) -> bool {
+    let open = |field: &Field| !matches!(field, Field::Name(_));
+    match node {
+        Node::MatchAll => false,
+        Node::Or(items) | Node::And(items) => items.iter().any(reads_every_field),
+        Node::Not(inner) => reads_every_field(inner),
+        Node::Is(is) => open(&is.field),
+        Node::Range(range) => matches!(range.field, Field::Pattern(_)),
+        Node::Nested(nested) => reads_every_field(&nested.query),
+    }
+}
+
 /// Adds the field's full name unless already there; the full name.
 fn add_field(field: &Field, prefix: &str, names: &mut Vec<String>) -> Option<String> {
     let text = field.text()?;

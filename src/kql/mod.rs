@@ -53,6 +53,7 @@ mod pattern;
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::OnceLock;
 
 pub use error::{SyntaxError, SyntaxErrorKind};
 pub use explain::{ClauseReport, NamedField};
@@ -140,7 +141,8 @@ impl Query {
     }
 
     /// The field names the query reads, in order of first use, nested
-    /// ones joined to their path; a wildcard name keeps its `*`.
+    /// ones joined to their path; a wildcard name keeps its `*`. A name
+    /// covers what lies under it: `a:*` reads `a.b` too.
     pub fn fields(&self) -> Vec<String> {
         explain::fields(&self.root)
     }
@@ -151,6 +153,14 @@ impl Query {
     /// enough to judge it (the scanner's fast path reads only those).
     pub fn named_fields(&self) -> Option<Vec<NamedField>> {
         explain::named_fields(&self.root)
+    }
+
+    /// Whether the query may read any field of a document, not only the
+    /// ones [`Query::fields`] names: it has free text or a wildcard field
+    /// name. A reader that keeps only the named fields must then keep
+    /// the whole document.
+    pub fn reads_every_field(&self) -> bool {
+        explain::reads_every_field(&self.root)
     }
 
     /// The tree in a compact notation, the one the conformance cases use:
@@ -200,17 +210,35 @@ fn uses_now(node: &Node) -> bool {
     }
 }
 
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+/// The clock set with [`set_clock`], if any.
+static CLOCK: OnceLock<fn() -> Option<i64>> = OnceLock::new();
+
+/// Sets the clock that `now` in date math reads, in milliseconds since the
+/// epoch, for platforms whose standard library has none: on
+/// `wasm32-unknown-unknown` the wasm layer passes JavaScript's
+/// `Date.now()`. The first clock set stays.
+pub fn set_clock(clock: fn() -> Option<i64>) {
+    let _ = CLOCK.set(clock);
+}
+
 fn system_now() -> Option<i64> {
+    match CLOCK.get() {
+        Some(clock) => clock(),
+        None => platform_now(),
+    }
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+fn platform_now() -> Option<i64> {
     let since = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .ok()?;
     i64::try_from(since.as_millis()).ok()
 }
 
-/// NOTE: `SystemTime::now` panics on this target; the caller passes the
-/// time with [`Query::with_now`].
+/// NOTE: `SystemTime::now` panics on this target; without a clock from
+/// [`set_clock`] or [`Query::with_now`], `now` matches nothing.
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-fn system_now() -> Option<i64> {
+fn platform_now() -> Option<i64> {
     None
 }

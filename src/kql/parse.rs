@@ -28,9 +28,13 @@ use super::error::{classify, Expected, SyntaxError, SyntaxErrorKind};
 use super::literal::{self, is_space, starts_with_word, Literal};
 use super::MAX_NESTING;
 
-/// A rule's outcome: matched, failed (try something else), or a fatal
-/// error that ends the parse.
-type Parsed<T> = Result<Option<T>, SyntaxError>;
+/// A rule's outcome: matched, failed (try something else), or nesting
+/// too deep, which ends the parse.
+type Parsed<T> = Result<Option<T>, TooDeep>;
+
+/// Nesting past the limit, at the byte offset of the bracket that went
+/// too deep. Kept to one word: every level of nesting holds one.
+struct TooDeep(usize);
 
 /// Parses a whole query into its tree.
 pub(crate) fn parse(query: &str) -> Result<Node, SyntaxError> {
@@ -41,7 +45,10 @@ pub(crate) fn parse(query: &str) -> Result<Node, SyntaxError> {
         failed_at: 0,
         expected: Expected::default(),
     };
-    parser.start()
+    parser.start().map_err(|TooDeep(at)| {
+        let kind = SyntaxErrorKind::NestingTooDeep;
+        SyntaxError::new(kind, at..at + 1, query)
+    })?
 }
 
 struct Parser<'q> {
@@ -57,15 +64,17 @@ struct Parser<'q> {
 }
 
 impl Parser<'_> {
-    fn start(&mut self) -> Result<Node, SyntaxError> {
+    /// The whole query, or the syntax error Kibana would report.
+    fn start(&mut self) -> Result<Result<Node, SyntaxError>, TooDeep> {
         self.spaces();
         let node = self.or_query()?.unwrap_or(Node::MatchAll);
         self.spaces();
         if self.pos < self.src.len() {
             self.fail(Expected::END);
-            return Err(classify(self.src, self.failed_at, self.expected));
+            let error = classify(self.src, self.failed_at, self.expected);
+            return Ok(Err(error));
         }
-        Ok(node)
+        Ok(Ok(node))
     }
 
     fn or_query(&mut self) -> Parsed<Node> {
@@ -208,11 +217,10 @@ impl Parser<'_> {
     }
 
     /// One more level of nesting, or the error when it is one too many.
-    fn descend(&mut self, at: usize) -> Result<(), SyntaxError> {
+    fn descend(&mut self, at: usize) -> Result<(), TooDeep> {
         self.depth += 1;
         if self.depth > MAX_NESTING {
-            let kind = SyntaxErrorKind::NestingTooDeep;
-            return Err(SyntaxError::new(kind, at..at + 1, self.src));
+            return Err(TooDeep(at));
         }
         Ok(())
     }

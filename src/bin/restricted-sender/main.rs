@@ -130,7 +130,7 @@ fn scan(json: bool, options: Options, files: &[String]) -> io::Result<ExitCode> 
         Ok(scanner) => scanner,
         Err(error) => {
             eprintln!(
-                "restricted-sender: the query is not valid KQL\n{}",
+                "restricted-sender: invalid query: {error}\n{}",
                 error.render()
             );
             return Ok(ExitCode::from(2));
@@ -153,34 +153,65 @@ fn scan(json: bool, options: Options, files: &[String]) -> io::Result<ExitCode> 
     })
 }
 
-/// Feeds one file to the scanner; false when it could not be opened.
+/// Feeds one file to the scanner; false when nothing of it could be read.
 fn scan_file(scanner: &mut Scanner, name: &str) -> bool {
-    let source: io::Result<Box<dyn Read>> = if name == "-" {
-        Ok(Box::new(io::stdin().lock()))
-    } else {
-        File::open(name).map(|file| Box::new(file) as Box<dyn Read>)
-    };
-    let mut source = match source {
-        Ok(source) => source,
+    let mut chunk = vec![0; CHUNK];
+    let (mut source, first) = match open(name).and_then(|mut source| {
+        let size = read_chunk(&mut source, &mut chunk)?;
+        Ok((source, size))
+    }) {
+        Ok(opened) => opened,
         Err(error) => {
-            scanner.unreadable(name, &format!("cannot open the file: {error}"));
+            let reason = os_message(&error);
+            scanner.unreadable(name, &format!("cannot read the file: {reason}"));
             return false;
         }
     };
     scanner.file(if name == "-" { "stdin" } else { name });
-    let mut chunk = vec![0; CHUNK];
-    loop {
-        match source.read(&mut chunk) {
-            Ok(0) => return true,
-            Ok(size) => {
-                scanner.push(&chunk[..size]);
-            }
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+    let mut size = first;
+    while size > 0 {
+        scanner.push(&chunk[..size]);
+        size = match read_chunk(&mut source, &mut chunk) {
+            Ok(size) => size,
             Err(error) => {
-                scanner.read_error(&format!("cannot read the rest of the file: {error}"));
-                return true;
+                let reason = os_message(&error);
+                scanner.read_error(&format!("cannot read the rest of the file: {reason}"));
+                0
             }
+        };
+    }
+    true
+}
+
+fn open(name: &str) -> io::Result<Box<dyn Read>> {
+    if name == "-" {
+        return Ok(Box::new(io::stdin().lock()));
+    }
+    Ok(Box::new(File::open(name)?))
+}
+
+/// Reads the next chunk, retrying when a signal interrupted the read.
+fn read_chunk(source: &mut dyn Read, chunk: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match source.read(chunk) {
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            result => return result,
         }
+    }
+}
+
+/// The system's reason in our style: lowercase, without the error number
+/// (`No such file or directory (os error 2)` is `no such file or
+/// directory`).
+fn os_message(error: &io::Error) -> String {
+    let text = error.to_string();
+    let text = text
+        .rfind(" (os error ")
+        .map_or(text.as_str(), |at| &text[..at]);
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 

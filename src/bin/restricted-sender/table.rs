@@ -90,16 +90,7 @@ fn errors(out: &mut String, report: &ScanReport) {
     }
     let _ = writeln!(out, "Errors ({})", report.error_count);
     for error in &report.errors {
-        let line = error
-            .line
-            .map(|line| format!(":{line}"))
-            .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "  {}{line}: {}",
-            clean(&error.file),
-            clean(&error.message)
-        );
+        located(out, &error.file, error.line, &error.message);
     }
     let left_out = report.error_count - report.errors.len() as u64;
     if left_out > 0 {
@@ -114,18 +105,15 @@ fn warnings(out: &mut String, report: &ScanReport) {
     }
     let _ = writeln!(out, "Warnings ({})", report.warnings.len());
     for warning in &report.warnings {
-        let line = warning
-            .line
-            .map(|line| format!(":{line}"))
-            .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "  {}{line}: {}",
-            clean(&warning.file),
-            clean(&warning.message)
-        );
+        located(out, &warning.file, warning.line, &warning.message);
     }
     out.push('\n');
+}
+
+/// One message with where it was found: `file:line: message`.
+fn located(out: &mut String, file: &str, line: Option<u64>, message: &str) {
+    let line = line.map(|line| format!(":{line}")).unwrap_or_default();
+    let _ = writeln!(out, "  {}{line}: {}", clean(file), clean(message));
 }
 
 fn summary(out: &mut String, report: &ScanReport) {

@@ -1,0 +1,307 @@
+// The page: gathers the input (drop, pick, paste, the example), has the
+// worker scan it, and shows the report. The wasm module is loaded here
+// too, for the rule's metadata, the filter's syntax check and the
+// explanation of a chosen hit.
+
+import init, {
+  compile, evaluate, ruleInfo,
+} from "./pkg/m365_restricted_sender.js";
+import { byId, plural } from "./dom.js";
+import { download, toCsv, toNdjson } from "./export.js";
+import {
+  markChosen, renderAlertNameNote, renderCounts, renderDetail,
+  renderFiles, renderHits, renderProblems, renderRule, renderUsers,
+  sortHits,
+} from "./render.js";
+
+const state = {
+  info: null,
+  /** What was loaded: `{ name, file }` or `{ name, text }`, in order. */
+  inputs: [],
+  report: null,
+  chosen: null,
+  worker: null,
+};
+
+start();
+
+async function start() {
+  wireInput();
+  wireResults();
+  try {
+    await init();
+  } catch (error) {
+    setEngine(`The detector did not load: ${error.message}`, true);
+    return;
+  }
+  state.info = ruleInfo();
+  renderRule(state.info);
+  setEngine(`Detector ready · rule version ${state.info.version}`);
+  byId("example").disabled = false;
+}
+
+function setEngine(text, failed = false) {
+  const engine = byId("engine");
+  engine.textContent = text;
+  engine.classList.toggle("bad", failed);
+}
+
+function say(text) {
+  const message = byId("message");
+  message.textContent = text ?? "";
+  message.hidden = !text;
+}
+
+// ---- input ----------------------------------------------------------
+
+function wireInput() {
+  byId("pick").addEventListener("change", (event) => {
+    loadFiles([...event.target.files]);
+    event.target.value = "";
+  });
+  byId("example").addEventListener("click", loadExample);
+  byId("scan-paste").addEventListener("click", () => {
+    loadText(byId("paste").value);
+  });
+  byId("filter").addEventListener("submit", (event) => {
+    event.preventDefault();
+    rescan();
+  });
+  byId("cancel").addEventListener("click", cancel);
+  wireDrop();
+  document.addEventListener("paste", onPaste);
+}
+
+/** Files dropped anywhere on the window are scanned together. */
+function wireDrop() {
+  const overlay = byId("drop-overlay");
+  let depth = 0;
+  const hasFiles = (event) => event.dataTransfer?.types.includes("Files");
+  window.addEventListener("dragenter", (event) => {
+    if (!hasFiles(event)) return;
+    depth += 1;
+    overlay.hidden = false;
+  });
+  window.addEventListener("dragleave", () => {
+    depth = Math.max(0, depth - 1);
+    if (depth === 0) overlay.hidden = true;
+  });
+  window.addEventListener("dragover", (event) => {
+    if (hasFiles(event)) event.preventDefault();
+  });
+  window.addEventListener("drop", (event) => {
+    if (!hasFiles(event)) return;
+    event.preventDefault();
+    depth = 0;
+    overlay.hidden = true;
+    loadFiles([...event.dataTransfer.files]);
+  });
+}
+
+/** Pasting outside a text field scans what was pasted. */
+function onPaste(event) {
+  if (event.target.closest?.("input, textarea, [contenteditable]")) return;
+  const files = [...(event.clipboardData?.files ?? [])];
+  const text = event.clipboardData?.getData("text") ?? "";
+  if (files.length === 0 && !text.trim()) return;
+  event.preventDefault();
+  if (files.length) loadFiles(files);
+  else loadText(text);
+}
+
+function loadFiles(files) {
+  if (files.length === 0) return;
+  state.inputs = files.map((file) => ({ name: file.name, file }));
+  rescan();
+}
+
+function loadText(text) {
+  if (!text.trim()) {
+    say("Nothing to scan: the pasted text is empty.");
+    return;
+  }
+  state.inputs = [{ name: "pasted text", text }];
+  rescan();
+}
+
+async function loadExample() {
+  try {
+    const manifest = await fetchOk("examples/manifest.json").then((r) =>
+      r.json());
+    if (!manifest.files?.length) throw new Error("the example is empty");
+    const files = await Promise.all(manifest.files.map(async (name) => {
+      const blob = await fetchOk(`examples/${encodeURIComponent(name)}`)
+        .then((r) => r.blob());
+      return new File([blob], name);
+    }));
+    loadFiles(files);
+  } catch (error) {
+    say(`The example could not be loaded: ${error.message}`);
+  }
+}
+
+async function fetchOk(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: ${response.status}`);
+  return response;
+}
+
+// ---- scanning -------------------------------------------------------
+
+function currentOptions() {
+  const query = byId("kql").value.trim();
+  const index = byId("index").value.trim();
+  return {
+    strict: byId("strict").checked,
+    query: query || null,
+    index: index || null,
+  };
+}
+
+/** Checks the filter's syntax here, so the caret shows at once. */
+function checkQuery(query) {
+  const box = byId("kql-error");
+  box.hidden = true;
+  if (!query) return true;
+  try {
+    compile(query).free();
+    return true;
+  } catch (error) {
+    box.textContent = error.message;
+    box.hidden = false;
+    byId("kql").setAttribute("aria-invalid", "true");
+    return false;
+  }
+}
+
+function rescan() {
+  byId("kql").removeAttribute("aria-invalid");
+  const options = currentOptions();
+  if (!checkQuery(options.query)) return;
+  if (state.inputs.length === 0) {
+    say("Load files, paste records or load the example first.");
+    return;
+  }
+  stopWorker();
+  say(null);
+  const worker = new Worker(new URL("./worker.js", import.meta.url), {
+    type: "module",
+  });
+  state.worker = worker;
+  worker.onmessage = (message) => onWorkerMessage(worker, message.data);
+  worker.onerror = (event) => {
+    finishScan(worker);
+    say(`The scan failed: ${event.message ?? "the worker stopped"}`);
+  };
+  showProgress({ done: 0, total: 1, records: 0 });
+  worker.postMessage({ inputs: state.inputs, options });
+}
+
+function onWorkerMessage(worker, data) {
+  if (worker !== state.worker) return;
+  if (data.type === "progress") return showProgress(data);
+  finishScan(worker);
+  if (data.type === "report") showReport(data.report);
+  else say(`The scan failed: ${data.message}`);
+}
+
+function stopWorker() {
+  state.worker?.terminate();
+  state.worker = null;
+}
+
+function finishScan(worker) {
+  worker.terminate();
+  if (state.worker === worker) state.worker = null;
+  byId("progress").hidden = true;
+}
+
+function cancel() {
+  if (!state.worker) return;
+  stopWorker();
+  byId("progress").hidden = true;
+  say("Scan cancelled; the results shown, if any, are from before.");
+}
+
+function showProgress({ done, total, records, hits }) {
+  byId("progress").hidden = false;
+  const bar = byId("progress-bar");
+  bar.max = Math.max(total, 1);
+  bar.value = Math.min(done, bar.max);
+  const percent = Math.floor((100 * bar.value) / bar.max);
+  byId("progress-text").textContent =
+    `Reading… ${percent}%` +
+    (records ? ` · ${plural(records, "record")}` : "") +
+    (hits ? ` · ${plural(hits, "hit")}` : "");
+}
+
+// ---- results ----------------------------------------------------------
+
+function wireResults() {
+  byId("order").addEventListener("change", () => showHits());
+  byId("export-ndjson").addEventListener("click", () => exportHits("ndjson"));
+  byId("export-csv").addEventListener("click", () => exportHits("csv"));
+}
+
+function showReport(report) {
+  state.report = report;
+  state.chosen = null;
+  byId("welcome").hidden = true;
+  byId("detail").hidden = true;
+  renderCounts(report);
+  showHits();
+  renderUsers(report.users);
+  renderProblems(report);
+  renderFiles(report.files);
+  say(summary(report));
+}
+
+function summary(report) {
+  const custom = report.options.query
+    ? ` with the query \`${report.options.query}\``
+    : "";
+  return `Read ${plural(report.records, "record")}${custom}: ` +
+    `${plural(report.hits.length, "hit")}, ` +
+    `${plural(report.errorCount, "error")}.`;
+}
+
+function showHits() {
+  if (!state.report) return;
+  const hits = sortHits(state.report.hits, byId("order").value);
+  renderHits(hits, { selected: state.chosen, onChoose: chooseHit });
+  renderAlertNameNote(hits, state.info);
+}
+
+function chooseHit(hit, row) {
+  state.chosen = hit;
+  markChosen(row);
+  renderDetail(hit, explain(hit), state.info);
+}
+
+/**
+ * The clause-by-clause explanation of a hit: the raw record judged again
+ * with the scan's options; a record that is not JSON on its own (a CSV
+ * row) is explained from its normalized event.
+ */
+function explain(hit) {
+  const options = state.report.options;
+  for (const record of [hit.raw, hit.event]) {
+    try {
+      return { ...evaluate(record, options), options };
+    } catch (error) {
+      if (record === hit.event) return { error: error.message };
+    }
+  }
+  return { error: "nothing to explain" };
+}
+
+function exportHits(kind) {
+  if (!state.report) return;
+  const hits = sortHits(state.report.hits, byId("order").value);
+  if (kind === "csv") {
+    download("restricted-sender-hits.csv", "text/csv", toCsv(hits));
+  } else {
+    download("restricted-sender-hits.ndjson", "application/x-ndjson",
+      toNdjson(hits));
+  }
+}
