@@ -387,6 +387,7 @@ fn read_options(options: Option<JsValue>) -> JsResult<detect::Options> {
         strict: strict_option(&bag)?,
         query: string_option(&bag, "query")?,
         index: string_option(&bag, "index")?,
+        ..detect::Options::default()
     })
 }
 
