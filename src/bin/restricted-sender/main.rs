@@ -15,7 +15,8 @@ use m365_restricted_sender::scan::Scanner;
 mod table;
 
 const USAGE: &str = "\
-usage: restricted-sender scan [--json] [--strict] [--query KQL] [--index NAME] FILE...
+usage: restricted-sender scan [--json] [--strict] [--query KQL] [--index NAME]
+                              [--no-sha256] FILE...
        restricted-sender rule
 
 scan   judges every record of the files, read as one data set (- is stdin)
@@ -24,7 +25,8 @@ rule   prints the rule's metadata and investigation guide as JSON
   --json        print the scan report as JSON instead of a table
   --strict      Elastic's exact answer: no alert-name verdict
   --query KQL   judge with this KQL query instead of the rule
-  --index NAME  the index ECS documents came from (as an ES hit's _index)";
+  --index NAME  the index ECS documents came from (as an ES hit's _index)
+  --no-sha256   do not compute each file's SHA-256 (the report shows null)";
 
 /// Read size: large enough to keep system calls rare, small enough that
 /// memory stays flat.
@@ -104,6 +106,7 @@ fn parse_scan(parser: &mut lexopt::Parser) -> Result<Command, String> {
             Long("strict") => options.strict = true,
             Long("query") => options.query = Some(text_value(parser)?),
             Long("index") => options.index = Some(text_value(parser)?),
+            Long("no-sha256") => options.sha256 = false,
             Long("help") | Short('h') => return Ok(Command::Help),
             Value(file) => files.push(file.string().map_err(|e| e.to_string())?),
             other => return Err(other.unexpected().to_string()),
