@@ -222,10 +222,36 @@ fn options(query: Option<&str>, sha256: bool) -> Options {
     }
 }
 
+/// The hits a scan of `count` records must report: with the rule, and
+/// with the five-field query.
+fn expected_hits(count: usize) -> (usize, usize) {
+    let rule = (0..count).filter(|n| n % HIT_EVERY == 0).count();
+    let mailbox = |n: &usize| n % HIT_EVERY != 0 && n % 3 != 2;
+    let query = (0..count).filter(|n| n % QUERY_EVERY == 0).filter(mailbox);
+    (rule, query.count())
+}
+
+/// Scans a little first, so that WebAssembly engines have compiled the
+/// hot code with their optimizing tier before anything is timed.
+fn warm_up() {
+    let records = records(10);
+    for data in [ndjson(&records), array(&records), purview_csv(&records)] {
+        for query in [None, Some(FIVE_FIELDS)] {
+            scan_once(&data, &options(query, false), true);
+        }
+    }
+}
+
 fn speed(megabytes: usize) {
+    warm_up();
     let records = records(megabytes);
     let average = records.iter().map(String::len).sum::<usize>() / records.len().max(1);
-    println!("{} records of {average} bytes on average\n", records.len());
+    let (rule_hits, query_hits) = expected_hits(records.len());
+    println!(
+        "{} records of {average} bytes on average; expected hits: \
+         {rule_hits} with the rule, {query_hits} with the query\n",
+        records.len()
+    );
     let rule = options(None, false);
     let rule_sha = options(None, true);
     let query = options(Some(FIVE_FIELDS), false);
@@ -256,10 +282,19 @@ fn speed(megabytes: usize) {
 }
 
 /// Streams `megabytes` of NDJSON through one scanner, generated as it
-/// goes, and reports the memory before and after.
+/// goes, and reports the memory before and after: with a query that no
+/// record matches (so that only the duplicate index and the id map may
+/// grow), then with the rule (whose hits are kept).
 fn memory(megabytes: usize) {
+    for query in [Some("event.action:NoSuchOperation"), None] {
+        let name = if query.is_some() { "no hits" } else { "rule" };
+        memory_with(name, megabytes, options(query, true));
+    }
+}
+
+fn memory_with(name: &str, megabytes: usize, options: Options) {
     let before = memory_bytes();
-    let mut scanner = Scanner::new(options(None, true)).unwrap_or_else(|e| panic!("{e}"));
+    let mut scanner = Scanner::new(options).unwrap_or_else(|e| panic!("{e}"));
     scanner.file("input");
     let (mut n, mut bytes, mut chunk) = (0, 0, String::new());
     let start = Instant::now();
@@ -273,23 +308,26 @@ fn memory(megabytes: usize) {
         scanner.push(chunk.as_bytes());
         chunk.clear();
     }
+    let index = scanner.index_bytes();
     let report = scanner.finish();
     let seconds = start.elapsed().as_secs_f64();
-    let after = memory_bytes();
+    let grown = memory_bytes().saturating_sub(before);
+    let per_record = |bytes: usize| bytes as f64 / report.records.max(1) as f64;
     println!(
-        "{} MB streamed, {} records, {} hits, {:.0} MB/s (generation included)",
+        "{name}: {} MB streamed, {} records, {} hits, {:.0} MB/s (generation included)",
         bytes / 1_000_000,
         report.records,
         report.hits.len(),
         bytes as f64 / seconds / 1e6
     );
-    let grown = after.saturating_sub(before);
     println!(
-        "memory {} MB before, {} MB after: {} MB grown, {:.0} bytes per record",
-        before >> 20,
-        after >> 20,
+        "  memory grown {} MB ({:.0} B/record); duplicate index and id map \
+         {} MB ({:.0} B/record); the rest {} MB",
         grown >> 20,
-        grown as f64 / report.records.max(1) as f64
+        per_record(grown),
+        index >> 20,
+        per_record(index),
+        grown.saturating_sub(index) >> 20
     );
 }
 
@@ -316,10 +354,12 @@ fn main() {
     match args.first().map(String::as_str) {
         Some("memory") => memory(number(1, 1_000)),
         Some("ndjson") => {
+            warm_up();
             let data = ndjson(&records(number(1, 100)));
             measure("ndjson, rule", &data, &options(None, false), true);
         }
         Some("csv") => {
+            warm_up();
             let data = purview_csv(&records(number(1, 100)));
             measure("purview csv, rule", &data, &options(None, false), true);
         }

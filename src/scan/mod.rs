@@ -12,8 +12,7 @@
 //! of, are parsed and normalized in full, as before, so that the report
 //! is the same to the byte whichever way a record went.
 
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+mod index;
 
 use serde::Serialize;
 
@@ -26,6 +25,7 @@ use crate::kql::SyntaxError;
 use crate::o365::{self, Record, RecordError, RecordKind};
 use crate::rule;
 use crate::skim::{Lean, Skimmer};
+use index::{FirstSeen, Index};
 
 /// Errors kept with their messages; the rest are only counted.
 pub const KEPT_ERRORS: usize = 1_000;
@@ -129,6 +129,12 @@ impl Scanner {
         self.state.error(None, message.to_owned());
     }
 
+    /// The bytes the duplicate index and the id map hold now: the only
+    /// parts of a scan's memory, with the hits, that grow with the input.
+    pub fn index_bytes(&self) -> usize {
+        self.state.index.bytes()
+    }
+
     /// How many records so far were judged from a skim alone, without
     /// being parsed in full: a measure of the fast path, for benchmarks.
     pub fn skimmed(&self) -> u64 {
@@ -164,47 +170,12 @@ pub fn scan(files: &[(&str, &[u8])], options: Options) -> Result<ScanReport, Syn
     Ok(scanner.finish())
 }
 
-/// A set of fingerprints, which are random already: they are their own
-/// hash (std's SipHash would cost as much as the rest of a record).
-type Fingerprints = HashSet<ContentHash, BuildHasherDefault<Identity>>;
-
-/// Ids by their fingerprint, with where each was first seen.
-type Ids = HashMap<u64, FirstSeen, BuildHasherDefault<Identity>>;
-
-/// The hasher of values that are random already.
-#[derive(Default)]
-struct Identity(u64);
-
-impl Hasher for Identity {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
-        }
-    }
-
-    fn write_u64(&mut self, value: u64) {
-        self.0 = value;
-    }
-
-    fn write_u128(&mut self, value: u128) {
-        self.0 = fold(value);
-    }
-}
-
-fn fold(value: u128) -> u64 {
-    (value as u64) ^ ((value >> 64) as u64)
-}
-
 #[derive(Default)]
 struct State {
     file: FileState,
     files: Vec<FileReport>,
-    seen: Fingerprints,
-    ids: Ids,
+    /// every record's fingerprint, and where each id was first seen
+    index: Index,
     hits: Vec<Hit>,
     records: u64,
     duplicates: u64,
@@ -214,16 +185,6 @@ struct State {
     errors: Vec<ErrorEntry>,
     warnings: Vec<Warning>,
     warnings_left_out: u64,
-}
-
-/// Where a record id was first seen, and with what content (its
-/// fingerprint folded to 64 bits: a false "same content" would only
-/// leave out a warning, with a chance of 2^-64).
-#[derive(Clone, Copy)]
-struct FirstSeen {
-    hash: u64,
-    line: u64,
-    file: u32,
 }
 
 #[derive(Default)]
@@ -402,36 +363,31 @@ impl State {
     /// Remembers the record's content; true when it was seen before. An id
     /// seen before with other content is kept, with a warning.
     fn is_duplicate(&mut self, hash: ContentHash, id: Option<&str>, line: u64) -> bool {
-        if !self.seen.insert(hash) {
+        if !self.index.insert(hash) {
             return true;
         }
         if let Some(id) = id {
-            self.check_id(id, fold(hash), line);
+            self.check_id(id, hash, line);
         }
         false
     }
 
     /// Warns when `id` was first seen with other content. Ids are kept as
     /// fingerprints so the index stays small for millions of records.
-    fn check_id(&mut self, id: &str, hash: u64, line: u64) {
-        let here = FirstSeen {
-            hash,
-            line,
-            file: u32::try_from(self.files.len()).unwrap_or(u32::MAX),
-        };
-        let key = detect::fingerprint_bytes(id.as_bytes());
-        let first = *self.ids.entry(key).or_insert(here);
-        if first.hash == hash {
+    fn check_id(&mut self, id: &str, hash: ContentHash, line: u64) {
+        let here = FirstSeen::new(hash, self.files.len(), line);
+        let first = self.index.first_seen(id, here);
+        if first.same_content(here) {
             return;
         }
-        let file = match self.files.get(first.file as usize) {
+        let file = match self.files.get(first.file()) {
             Some(report) => report.name.as_str(),
             None => self.file.report.name.as_str(),
         };
         let message = format!(
             "id `{id}` was seen before with other content ({file} line {}); \
              both records are kept",
-            first.line
+            first.line()
         );
         self.warn(Some(line), message);
     }
