@@ -263,3 +263,40 @@ fn the_file_hash_can_be_turned_off() {
     let on: serde_json::Value = serde_json::from_str(&on).unwrap_or_default();
     assert_eq!(on["files"][0]["sha256"].as_str().map(str::len), Some(64));
 }
+
+/// Every JSON piece of the fixtures and the generated files.
+fn json_pieces() -> Vec<String> {
+    use m365_restricted_sender::input::{Body, FileReader, Piece};
+    let mut files = files_in("tests/cases/input");
+    files.extend(files_in("example-export"));
+    files.extend(generated());
+    let mut texts = Vec::new();
+    for (_, bytes) in files {
+        let mut reader = FileReader::new();
+        let mut sink = |piece: Piece<'_>| {
+            if let Body::Json(text) = piece.body {
+                texts.push(text.to_owned());
+            }
+        };
+        reader.push(&bytes, &mut sink);
+        reader.finish(&mut sink);
+    }
+    texts.push("[1, 2]".into());
+    texts.push("{\"a\": 1} {\"b\": 2}".into());
+    texts
+}
+
+#[test]
+fn test_answers_as_evaluate_does() {
+    use m365_restricted_sender::detect::Detector;
+    let texts = json_pieces();
+    assert!(texts.len() > 150, "only {} pieces", texts.len());
+    for options in option_sets() {
+        let detector = Detector::new(options.clone()).unwrap_or_else(|e| panic!("{e}"));
+        for text in &texts {
+            let evaluated = detector.evaluate(text).map(|e| e.hit);
+            let tested = detector.test(text);
+            assert_eq!(tested, evaluated, "{options:?}: {text}");
+        }
+    }
+}

@@ -19,7 +19,7 @@ use crate::doc::{Document, FieldPath, Scalar};
 use crate::kql::{self, ClauseReport, Query, SyntaxError};
 use crate::o365::{self, Record, RecordError, RecordErrorKind, Timestamp};
 use crate::rule;
-use crate::skim::{Lean, LeanPlan};
+use crate::skim::{Lean, LeanPlan, Skimmer};
 
 pub use dataset::DatasetView;
 pub use dedup::{content_hash, fingerprint_bytes, ContentHash};
@@ -169,8 +169,15 @@ impl Detector {
         Ok(self.evaluation(&record))
     }
 
-    /// Judges one record given as JSON text: `evaluate(..).hit`.
+    /// Judges one record given as JSON text: `evaluate(..).hit`, from a
+    /// skim of the fields the queries read when it can tell, else from
+    /// the record read in full (which also gives the same errors).
     pub fn test(&self, text: &str) -> Result<bool, RecordError> {
+        let mut skimmer = Skimmer::default();
+        let skimmed = self.lean.as_ref().and_then(|plan| skimmer.json(text, plan));
+        if let Some(verdict) = skimmed.and_then(|lean| self.judge_lean(&lean)) {
+            return Ok(verdict.hit());
+        }
         let record = read_one(text)?;
         Ok(self.judge(&record).hit())
     }
