@@ -5,7 +5,10 @@
 //!
 //! Run: `cargo run --release --example scan_speed [megabytes]`, or
 //! `... --example scan_speed memory [megabytes]` to stream that much
-//! NDJSON through one scanner and report its memory. For WebAssembly,
+//! NDJSON through one scanner and report its memory, or
+//! `... --example scan_speed write DIR [megabytes]` to write the data as
+//! `records.ndjson`, `records.json` and `records.csv` for other tools
+//! (`bench/baseline.mjs` times `JSON.parse` on the NDJSON). For WebAssembly,
 //! build it with `--target wasm32-wasip1` and run the `.wasm` under a WASI
 //! runtime (wasmtime, or Node's `node:wasi`); the numbers are then those
 //! of the same code in WebAssembly.
@@ -331,6 +334,22 @@ fn memory_with(name: &str, megabytes: usize, options: Options) {
     );
 }
 
+fn write(dir: &str, megabytes: usize) {
+    let records = records(megabytes);
+    let shapes = [
+        ("records.ndjson", ndjson(&records)),
+        ("records.json", array(&records)),
+        ("records.csv", purview_csv(&records)),
+    ];
+    for (name, bytes) in shapes {
+        let path = format!("{dir}/{name}");
+        match std::fs::write(&path, bytes) {
+            Ok(()) => println!("wrote {path}"),
+            Err(error) => eprintln!("cannot write {path}: {error}"),
+        }
+    }
+}
+
 /// The memory in use: WebAssembly's linear memory, or the resident set.
 #[cfg(target_arch = "wasm32")]
 fn memory_bytes() -> usize {
@@ -353,6 +372,7 @@ fn main() {
     };
     match args.first().map(String::as_str) {
         Some("memory") => memory(number(1, 1_000)),
+        Some("write") => write(args.get(1).map_or("/tmp", String::as_str), number(2, 100)),
         Some("ndjson") => {
             warm_up();
             let data = ndjson(&records(number(1, 100)));

@@ -17,7 +17,9 @@
 //!   [`doc::Document`];
 //! - [`rule`]: the rule itself, compiled in;
 //! - [`detect`]: the two verdicts, explanations, alerts and users;
-//! - [`scan`]: the streaming scanner that ties them together.
+//! - [`scan`]: the streaming scanner that ties them together, judging
+//!   most records from a one-pass skim of their text (`skim`) and only
+//!   hits, and records it cannot judge, in full.
 //!
 //! The wasm boundary and the command line are thin layers over these.
 

@@ -97,7 +97,7 @@ impl LeanPlan {
                 read.push(name.to_owned());
             }
         }
-        let sources: Vec<Option<Source>> = read.iter().map(|path| view::source(path)).collect();
+        let sources: Vec<Option<Source>> = read.iter().map(|p| view::source(p)).collect();
         let mut paths: Vec<String> = SHAPE.map(str::to_owned).to_vec();
         paths.extend(read.iter().cloned());
         paths.push("event.id".to_owned());
@@ -174,7 +174,8 @@ impl LeanPlan {
     #[inline]
     fn field(&self, path: &str) -> Option<&Field> {
         let key = PathKey::of(path);
-        let same = |field: &&Field| field.key == key && (key.length <= 16 || field.name == path);
+        let whole = key.length <= 16;
+        let same = |f: &&Field| f.key == key && (whole || f.name == path);
         self.fields.iter().find(same)
     }
 }

@@ -145,8 +145,8 @@ impl Plan {
 #[inline]
 pub(crate) fn key_tag(length: usize, head: u64, tail: u64) -> u8 {
     let length = (length as u64).wrapping_mul(0xA076_1D64_78BD_642F);
-    let mixed = (head ^ tail.rotate_left(29) ^ length).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    (mixed >> 56) as u8
+    let mixed = head ^ tail.rotate_left(29) ^ length;
+    (mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as u8
 }
 
 /// A key's first eight bytes as a little-endian word (zero-padded), and
