@@ -184,12 +184,13 @@ pub(crate) enum Provider<'a> {
 }
 
 /// `event.provider`: `Workload` when it is there and not null, else the
-/// `UserType` (a string by then) when it is not empty.
-pub(crate) fn provider<'a>(workload: Raw<'_>, user_type: Raw<'a>) -> Provider<'a> {
+/// `UserType` (a string by then) when it is not empty. The `UserType` is
+/// read only when needed.
+pub(crate) fn provider<'a>(workload: Raw<'_>, user_type: impl FnOnce() -> Raw<'a>) -> Provider<'a> {
     if workload.is_some() {
         return Provider::Workload;
     }
-    match scalar_text(user_type) {
+    match scalar_text(user_type()) {
         Some(text) if !text.is_empty() => Provider::UserType(text),
         _ => Provider::None,
     }
@@ -280,14 +281,12 @@ mod tests {
 
     #[test]
     fn provider_falls_back_to_the_user_type() {
+        let number = || Raw::Number("4");
         let workload = Raw::Str("Exchange");
-        assert_eq!(provider(workload, Raw::Number("4")), Provider::Workload);
-        assert_eq!(provider(Raw::Str(""), Raw::Number("4")), Provider::Workload);
-        assert_eq!(
-            provider(Raw::Null, Raw::Number("4")),
-            Provider::UserType("4")
-        );
-        assert_eq!(provider(Raw::Absent, Raw::Str("")), Provider::None);
-        assert_eq!(provider(Raw::Absent, Raw::List), Provider::None);
+        assert_eq!(provider(workload, number), Provider::Workload);
+        assert_eq!(provider(Raw::Str(""), number), Provider::Workload);
+        assert_eq!(provider(Raw::Null, number), Provider::UserType("4"));
+        assert_eq!(provider(Raw::Absent, || Raw::Str("")), Provider::None);
+        assert_eq!(provider(Raw::Absent, || Raw::List), Provider::None);
     }
 }

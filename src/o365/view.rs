@@ -366,7 +366,7 @@ impl Source {
 
 fn provider<R: RawFields + ?Sized>(raw: &R) -> Provider<'_> {
     let workload = raw.field(RawKey::Workload);
-    fields::provider(workload, raw.field(RawKey::UserType))
+    fields::provider(workload, || raw.field(RawKey::UserType))
 }
 
 /// Visits the values at `path` other than `""`, which normalization drops.

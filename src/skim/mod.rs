@@ -157,6 +157,9 @@ pub(crate) struct Captures {
     under_any: u64,
     /// the same, `""` not counted
     under_filled: u64,
+    /// slots written since the last reset (one bit each); the others
+    /// hold what an earlier record left, and read as empty
+    touched: u64,
 }
 
 /// What a slot holds.
@@ -175,16 +178,26 @@ struct SlotState {
 
 const NO_LEAF: usize = usize::MAX;
 
+/// A slot's bit in the masks of [`Captures`] (slots are fewer than 64).
+fn bit(slot: u8) -> u64 {
+    1u64.checked_shl(u32::from(slot)).unwrap_or(0)
+}
+
+impl SlotState {
+    /// Nothing captured.
+    const EMPTY: SlotState = SlotState {
+        direct: ValueKind::Absent,
+        start: 0,
+        end: 0,
+        first_leaf: NO_LEAF,
+        depth: 0,
+        mixed: false,
+    };
+}
+
 impl Default for SlotState {
     fn default() -> SlotState {
-        SlotState {
-            direct: ValueKind::Absent,
-            start: 0,
-            end: 0,
-            first_leaf: NO_LEAF,
-            depth: 0,
-            mixed: false,
-        }
+        SlotState::EMPTY
     }
 }
 
@@ -198,10 +211,15 @@ struct Leaf {
 }
 
 impl Captures {
+    /// Empties the captures for the next record: only the slots written
+    /// are cleared, since most are never written.
     fn reset(&mut self, slots: usize) {
         self.fingerprint = 0;
-        self.slots.clear();
-        self.slots.resize(slots, SlotState::default());
+        if self.slots.len() != slots {
+            self.slots.clear();
+            self.slots.resize(slots, SlotState::default());
+        }
+        self.touched = 0;
         self.leaves.clear();
         self.arena.clear();
         self.under_any = 0;
@@ -210,7 +228,7 @@ impl Captures {
 
     /// The value of a slot reached by keys alone: what it is, and where.
     pub(crate) fn direct(&mut self, slot: u8, kind: ValueKind, start: usize, end: usize) {
-        if let Some(state) = self.slots.get_mut(usize::from(slot)) {
+        if let Some(state) = self.slot_mut(slot) {
             (state.direct, state.start, state.end) = (kind, start, end);
         }
     }
@@ -239,7 +257,7 @@ impl Captures {
             start,
             end,
         });
-        let state = self.slots.get_mut(usize::from(slot))?;
+        let state = self.slot_mut(slot)?;
         if state.first_leaf == NO_LEAF {
             (state.first_leaf, state.depth) = (index, depth);
         } else {
@@ -257,7 +275,21 @@ impl Captures {
     }
 
     fn state(&self, slot: u8) -> Option<&SlotState> {
-        self.slots.get(usize::from(slot))
+        match self.touched & bit(slot) {
+            0 => Some(&SlotState::EMPTY),
+            _ => self.slots.get(usize::from(slot)),
+        }
+    }
+
+    /// A slot to write, emptied first when this record has not written it.
+    fn slot_mut(&mut self, slot: u8) -> Option<&mut SlotState> {
+        let fresh = self.touched & bit(slot) == 0;
+        self.touched |= bit(slot);
+        let state = self.slots.get_mut(usize::from(slot))?;
+        if fresh {
+            *state = SlotState::default();
+        }
+        Some(state)
     }
 
     /// What the slot holds when reached by keys alone.
