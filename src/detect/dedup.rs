@@ -64,7 +64,7 @@ pub fn content_hash(value: &Value) -> ContentHash {
 
 /// A 64-bit hash of some bytes, for other fingerprints (record ids): one
 /// lane of the content fingerprint's hash.
-pub fn fingerprint_bytes(bytes: &[u8]) -> u64 {
+pub(crate) fn fingerprint_bytes(bytes: &[u8]) -> u64 {
     let mut lane = SEED_A ^ bytes.len() as u64;
     let mut words = bytes.chunks_exact(8);
     for word in &mut words {

@@ -22,8 +22,10 @@ use crate::rule;
 use crate::skim::{Lean, LeanPlan, Skimmer};
 
 pub use dataset::DatasetView;
-pub use dedup::{content_hash, fingerprint_bytes, ContentHash};
-pub(crate) use dedup::{is_canonical_escape, write_object_mark, write_string, MemberSum};
+pub use dedup::{content_hash, ContentHash};
+pub(crate) use dedup::{
+    fingerprint_bytes, is_canonical_escape, write_object_mark, write_string, MemberSum,
+};
 pub use report::{
     fill_users_from_alerts, restricted_users, sort_by_time, ErrorEntry, FileReport, Hit, RuleRef,
     ScanReport, Tool, User, Warning,
