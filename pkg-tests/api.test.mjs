@@ -211,6 +211,7 @@ describe("options", () => {
       [{ query: 5 }, /option `query` to be a string, got a number/],
       [{ index: ["a"] }, /option `index` to be a string, got an array/],
       [{ strcit: true }, /unknown option `strcit`/],
+      [{ sha256: 0 }, /option `sha256` to be a boolean, got a number/],
       ["strict", /options to be an object, got a string/],
       [[], /options to be an object, got an array/],
     ];
@@ -220,6 +221,16 @@ describe("options", () => {
       throwsError(() => scan("", options), pattern);
       throwsError(() => new Scanner(options), pattern);
     }
+  });
+
+  test("`sha256: false` leaves the files' hashes out, and nothing else", () => {
+    const text = JSON.stringify(RAW_ALERT);
+    const hashed = scan(text);
+    const unhashed = scan(text, { sha256: false });
+    assert.match(hashed.files[0].sha256, /^[0-9a-f]{64}$/);
+    assert.equal(unhashed.files[0].sha256, null);
+    unhashed.files[0].sha256 = hashed.files[0].sha256;
+    assert.deepEqual(unhashed, hashed);
   });
 
   test("a `query` with a syntax error throws with its offset", () => {

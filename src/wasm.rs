@@ -47,6 +47,11 @@ export interface Options {
   query?: string | null;
   /** The index the ECS documents came from, as an ES hit's `_index`. */
   index?: string | null;
+  /**
+   * Compute each file's SHA-256 (default true). Off, `files[].sha256` is
+   * null: hashing costs more than the rest of a scan inside wasm.
+   */
+  sha256?: boolean;
 }
 
 /** One record: an object, or the JSON text of one object. */
@@ -384,34 +389,35 @@ fn read_options(options: Option<JsValue>) -> JsResult<detect::Options> {
     }
     check_option_keys(&bag)?;
     Ok(detect::Options {
-        strict: strict_option(&bag)?,
+        strict: bool_option(&bag, "strict", false)?,
         query: string_option(&bag, "query")?,
         index: string_option(&bag, "index")?,
-        ..detect::Options::default()
+        sha256: bool_option(&bag, "sha256", true)?,
     })
 }
 
 fn check_option_keys(bag: &JsValue) -> JsResult<()> {
     for key in Object::keys(&Object::from(bag.clone())).iter() {
         let key = key.as_string().unwrap_or_default();
-        if !matches!(key.as_str(), "strict" | "query" | "index") {
+        if !matches!(key.as_str(), "strict" | "query" | "index" | "sha256") {
             return Err(JsError::new(&format!(
-                "unknown option `{key}`: expected `strict`, `query` or `index`"
+                "unknown option `{key}`: expected `strict`, `query`, `index` \
+                 or `sha256`"
             )));
         }
     }
     Ok(())
 }
 
-fn strict_option(bag: &JsValue) -> JsResult<bool> {
-    let value = get(bag, "strict", "options")?;
+fn bool_option(bag: &JsValue, key: &str, absent: bool) -> JsResult<bool> {
+    let value = get(bag, key, "options")?;
     if value.is_undefined() {
-        return Ok(false);
+        return Ok(absent);
     }
     value.as_bool().ok_or_else(|| {
         let got = kind_of(&value);
         JsError::new(&format!(
-            "expected option `strict` to be a boolean, got {got}"
+            "expected option `{key}` to be a boolean, got {got}"
         ))
     })
 }
