@@ -8,7 +8,9 @@
 //! NDJSON through one scanner and report its memory, or
 //! `... --example scan_speed write DIR [megabytes]` to write the data as
 //! `records.ndjson`, `records.json` and `records.csv` for other tools
-//! (`bench/baseline.mjs` times `JSON.parse` on the NDJSON). For WebAssembly,
+//! (`bench/baseline.mjs` times `JSON.parse` on the NDJSON), or
+//! `... --example scan_speed file PATH` to scan one file once more (with
+//! `RUNS=1`, for callgrind). For WebAssembly,
 //! build it with `--target wasm32-wasip1` and run the `.wasm` under a WASI
 //! runtime (wasmtime, or Node's `node:wasi`); the numbers are then those
 //! of the same code in WebAssembly.
@@ -350,6 +352,16 @@ fn write(dir: &str, megabytes: usize) {
     }
 }
 
+/// Scans one file already written (`bench/` writes its data sets to
+/// `bench-data/`), with the rule and no SHA-256, without warming up: for
+/// profilers, which count instructions rather than time.
+fn file(path: &str) {
+    let Ok(data) = std::fs::read(path) else {
+        return eprintln!("cannot read `{path}`");
+    };
+    measure(path, &data, &options(None, false), true);
+}
+
 /// The memory in use: WebAssembly's linear memory, or the resident set.
 #[cfg(target_arch = "wasm32")]
 fn memory_bytes() -> usize {
@@ -378,6 +390,7 @@ fn main() {
             let data = ndjson(&records(number(1, 100)));
             measure("ndjson, rule", &data, &options(None, false), true);
         }
+        Some("file") => file(args.get(1).map_or("", String::as_str)),
         Some("csv") => {
             warm_up();
             let data = purview_csv(&records(number(1, 100)));

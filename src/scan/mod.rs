@@ -29,7 +29,7 @@ use crate::kql::SyntaxError;
 use crate::o365::{self, Record, RecordError, RecordKind};
 use crate::rule;
 use crate::skim::{Lean, Skimmer};
-use index::{FirstSeen, Index};
+use index::{FirstSeen, Index, Seen};
 
 /// Errors kept with their messages; the rest are only counted.
 pub const KEPT_ERRORS: usize = 1_000;
@@ -367,23 +367,20 @@ impl State {
     /// Remembers the record's content; true when it was seen before. An id
     /// seen before with other content is kept, with a warning.
     fn is_duplicate(&mut self, hash: ContentHash, id: Option<&str>, line: u64) -> bool {
-        if !self.index.insert(hash) {
-            return true;
+        let here = FirstSeen::new(hash, self.files.len(), line);
+        match self.index.record(hash, id, here) {
+            Seen::New => false,
+            Seen::Duplicate => true,
+            Seen::IdAgain(first) => {
+                self.warn_id(id.unwrap_or_default(), first, line);
+                false
+            }
         }
-        if let Some(id) = id {
-            self.check_id(id, hash, line);
-        }
-        false
     }
 
-    /// Warns when `id` was first seen with other content. Ids are kept as
+    /// Warns that `id` was first seen with other content. Ids are kept as
     /// fingerprints so the index stays small for millions of records.
-    fn check_id(&mut self, id: &str, hash: ContentHash, line: u64) {
-        let here = FirstSeen::new(hash, self.files.len(), line);
-        let first = self.index.first_seen(id, here);
-        if first.same_content(here) {
-            return;
-        }
+    fn warn_id(&mut self, id: &str, first: FirstSeen, line: u64) {
         let file = match self.files.get(first.file()) {
             Some(report) => report.name.as_str(),
             None => self.file.report.name.as_str(),
