@@ -257,7 +257,12 @@ impl State {
         let report = &mut self.file.report;
         report.bytes = summary.bytes;
         report.sha256 = summary.sha256;
-        report.encoding = Some(summary.encoding.as_str());
+        // NOTE: a file rejected as not an export (a zip, an image) has no
+        // text encoding to speak of.
+        report.encoding = match summary.container {
+            Container::Unrecognized => None,
+            _ => Some(summary.encoding.as_str()),
+        };
         report.compressed = summary.compressed.map(|c| c.as_str());
         report.format = format;
     }
