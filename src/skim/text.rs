@@ -11,14 +11,24 @@ const SPACES: u64 = ONES * 0x20;
 /// text: the closing quote, a backslash, or a control character (which
 /// JSON forbids inside strings); the end of `bytes` when there is none.
 ///
-/// Eight bytes are tested at once (SWAR): in each test, a byte that
-/// matches sets its high bit, and the lowest such bit is exact (borrows
-/// only run upward, past a true match), so it gives the position.
-// TODO: with WebAssembly's 128-bit SIMD (a build flag the package does
-// not set yet, since older browsers lack it) sixteen bytes could be
-// tested at once; it measured at most 10% faster over a whole scan.
+/// With WebAssembly's 128-bit SIMD, sixteen bytes are tested at once;
+/// the rest of the way, eight (see [`find_stop_in_words`]).
 #[inline]
-pub(crate) fn find_stop(bytes: &[u8], mut at: usize) -> usize {
+pub(crate) fn find_stop(bytes: &[u8], at: usize) -> usize {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    let at = match simd::find_stop(bytes, at) {
+        Ok(stop) => return stop,
+        Err(rest) => rest,
+    };
+    find_stop_in_words(bytes, at)
+}
+
+/// [`find_stop`], eight bytes at a time (SWAR): in each test, a byte
+/// that matches sets its high bit, and the lowest such bit is exact
+/// (borrows only run upward, past a true match), so it gives the
+/// position.
+#[inline]
+fn find_stop_in_words(bytes: &[u8], mut at: usize) -> usize {
     while let Some(word) = bytes.get(at..at + 8).and_then(read_word) {
         let found = stops(word);
         if found != 0 {
@@ -33,6 +43,31 @@ pub(crate) fn find_stop(bytes: &[u8], mut at: usize) -> usize {
         at += 1;
     }
     at
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd {
+    use core::arch::wasm32::{u64x2, u8x16_bitmask, u8x16_eq, u8x16_lt, u8x16_splat, v128_or};
+
+    /// Where the first stop is, sixteen bytes at a time; where fewer than
+    /// sixteen bytes are left when it is not found before.
+    #[inline]
+    pub(super) fn find_stop(bytes: &[u8], mut at: usize) -> Result<usize, usize> {
+        while let Some(block) = bytes.get(at..at + 16) {
+            let (low, high) = block.split_at(8);
+            let word = |half: &[u8]| <[u8; 8]>::try_from(half).map_or(0, u64::from_le_bytes);
+            let lanes = u64x2(word(low), word(high));
+            let quote = u8x16_eq(lanes, u8x16_splat(b'"'));
+            let backslash = u8x16_eq(lanes, u8x16_splat(b'\\'));
+            let control = u8x16_lt(lanes, u8x16_splat(0x20));
+            let found = u8x16_bitmask(v128_or(v128_or(quote, backslash), control));
+            if found != 0 {
+                return Ok(at + found.trailing_zeros() as usize);
+            }
+            at += 16;
+        }
+        Err(at)
+    }
 }
 
 #[inline]
