@@ -133,6 +133,24 @@ pub trait Document {
     /// value (a query on an object field matches nothing in Elasticsearch).
     fn any_value(&self, path: &FieldPath, visit: &mut dyn FnMut(Scalar<'_>) -> bool) -> bool;
 
+    /// Whether a value at `path` has `text` as its [`Scalar::text`]: a
+    /// keyword field's term query. The same as asking [`any_value`] for
+    /// such a value, which the default does; a reader that can compare a
+    /// value where it lies, without copying it out, answers it itself.
+    ///
+    /// [`any_value`]: Document::any_value
+    fn any_text(&self, path: &FieldPath, text: &str) -> bool {
+        self.any_value(path, &mut |value| value.text() == text)
+    }
+
+    /// Whether any value sits at `path` (not under it): [`any_value`]
+    /// asked for any value at all.
+    ///
+    /// [`any_value`]: Document::any_value
+    fn has_value(&self, path: &FieldPath) -> bool {
+        self.any_value(path, &mut |_| true)
+    }
+
     /// Whether a non-null scalar sits at `path` or anywhere under it, as
     /// an `exists` query sees it: `""` counts; `null`, `[]`, `[null]` and
     /// `{}` do not.

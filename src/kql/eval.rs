@@ -5,7 +5,7 @@
 //! with no value fails every leaf (so `not` of it holds), and nothing
 //! here can fail: a value of the wrong type is simply no match.
 
-use super::ast::{Field, FieldKind, Is, Nested, Node, Range, Value};
+use super::ast::{Field, FieldKind, Is, Name, Nested, Node, Range, Value};
 use std::net::IpAddr;
 
 use super::compare::{self, Number};
@@ -36,11 +36,31 @@ impl Node {
 
 impl Is {
     fn eval(&self, doc: &dyn Document) -> bool {
+        if let Some((name, text)) = self.term() {
+            return doc.any_text(&name.path, text);
+        }
         match &self.value {
             Value::Null => false,
             Value::Pattern(pattern) if pattern.is_lone() => exists(&self.field, doc),
             _ => any_value(&self.field, doc, |kind, value| self.accepts(kind, value)),
         }
+    }
+
+    /// The field and the text when this leaf is a plain term, equal text
+    /// and nothing else (see [`Is::accepts`]), which a document may
+    /// answer without handing its values over.
+    fn term(&self) -> Option<(&Name, &str)> {
+        let Field::Name(name) = &self.field else {
+            return None;
+        };
+        let text = match &self.value {
+            Value::Text { text, .. } => text.as_str(),
+            Value::Bool(true) => "true",
+            Value::Bool(false) => "false",
+            Value::Null | Value::Pattern(_) => return None,
+        };
+        let network = name.kind == FieldKind::Ip && self.net.is_some();
+        (!network).then_some((name, text))
     }
 
     /// Whether one value of a field of `kind` equals the query's value.
