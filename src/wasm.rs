@@ -115,9 +115,13 @@ export interface Hit {
   user: string | null;
   alertId: string | null;
   alert: { [key: string]: Json } | null;
-  event: { [key: string]: Json };
-  /** The record's text as read. */
-  raw: string;
+  /** The normalized event; null past the report's budget for records. */
+  event: { [key: string]: Json } | null;
+  /**
+   * The record's text as read; null (with `event` and `alert`) for hits
+   * past the report's budget for records, which a warning announces.
+   */
+  raw: string | null;
 }
 
 /** A restricted user, grouped case-insensitively. */

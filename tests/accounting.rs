@@ -106,3 +106,27 @@ fn chunked_input_gives_the_same_report_as_whole_input() {
     let json = |report: &ScanReport| serde_json::to_string(report).unwrap_or_default();
     assert_eq!(json(&whole), json(&chunked));
 }
+
+#[test]
+fn hits_past_the_memory_budget_keep_their_facts_but_not_their_records() {
+    let padding = "x".repeat(1 << 20);
+    let alert = |id: usize| {
+        format!(
+            r#"{{"Id":"{id}","CreationTime":"2026-11-30T09:00:00","RecordType":40,"Operation":"AlertTriggered","Workload":"SecurityComplianceCenter","Name":"User restricted from sending email","ObjectId":"u{id}@contoso.com","Comments":"{padding}"}}"#
+        )
+    };
+    let text: String = (0..40).map(|id| alert(id) + "\n").collect();
+    let report = scan_files(&[("big.ndjson", text)]);
+    assert_eq!(report.hits.len(), 40, "every hit is still reported");
+    let with_records = report.hits.iter().filter(|hit| hit.raw.is_some()).count();
+    assert!(
+        (30..40).contains(&with_records),
+        "{with_records} kept their records"
+    );
+    let last = &report.hits[39];
+    assert_eq!((last.raw.is_none(), last.alert.is_none()), (true, true));
+    assert!(last.event.is_null());
+    assert_eq!(last.user.as_deref(), Some("u39@contoso.com"));
+    let warning = report.warnings.iter().find(|w| w.message.contains("MiB"));
+    assert!(warning.is_some(), "{:?}", report.warnings);
+}

@@ -107,8 +107,10 @@ pub struct Hit {
     pub alert: Option<Value>,
     /// The normalized ECS event.
     pub event: Value,
-    /// The record's text as read.
-    pub raw: String,
+    /// The record's text as read; none (and no event or alert) for a hit
+    /// past the report's memory budget for records, which a warning
+    /// announces.
+    pub raw: Option<String>,
     /// The time for sorting.
     #[serde(skip)]
     pub millis: Option<i64>,
@@ -298,7 +300,7 @@ mod tests {
             alert_id: alert.map(str::to_owned),
             alert: None,
             event: Value::Null,
-            raw: String::new(),
+            raw: None,
             millis,
         }
     }

@@ -24,7 +24,7 @@ use crate::detect::{
     self, content_hash, ContentHash, Detector, ErrorEntry, Facts, FileReport, Hit, Options,
     RuleRef, ScanReport, Tool, Warning,
 };
-use crate::input::{Body, Container, FileReader, FileSummary, Piece, ReaderOptions};
+use crate::input::{Body, Container, Encoding, FileReader, FileSummary, Piece, ReaderOptions};
 use crate::kql::SyntaxError;
 use crate::o365::{self, Record, RecordError, RecordKind};
 use crate::rule;
@@ -38,6 +38,9 @@ pub const KEPT_WARNINGS: usize = 1_000;
 /// Record counts at which Microsoft's export tools stop: a page of the
 /// audit search, the portal's export cap, PowerShell's large-set cap.
 const CUT_OFF_COUNTS: [u64; 3] = [100, 5_000, 50_000];
+/// How much raw text the hits may keep with their event and alert (a
+/// typical alert record is a few kilobytes, so this is thousands of hits).
+pub const HIT_DETAILS: usize = 32 << 20;
 /// The name of input given without a file name.
 pub const UNNAMED: &str = "input";
 
@@ -189,6 +192,9 @@ struct State {
     errors: Vec<ErrorEntry>,
     warnings: Vec<Warning>,
     warnings_left_out: u64,
+    /// bytes of raw text the hits keep with their details
+    detail_bytes: usize,
+    hits_without_details: u64,
 }
 
 #[derive(Default)]
@@ -257,7 +263,7 @@ impl State {
         let report = &mut self.file.report;
         report.bytes = summary.bytes;
         report.sha256 = summary.sha256;
-        report.encoding = Some(summary.encoding.as_str());
+        report.encoding = summary.encoding.map(Encoding::as_str);
         report.compressed = summary.compressed.map(|c| c.as_str());
         report.format = format;
     }
@@ -324,9 +330,31 @@ impl State {
         }
         let verdict = detector.judge(&record);
         if verdict.hit() {
+            let raw = self.keeps_details(raw, line).then_some(raw);
             let hit = self.hit(detector, &record, verdict, line, index, raw);
             self.hits.push(hit);
         }
+    }
+
+    /// Whether a hit of this size still keeps its event, alert and raw
+    /// text. A report of hits whose records are huge would otherwise run
+    /// the wasm instance out of memory, losing the whole report.
+    fn keeps_details(&mut self, raw: &str, line: u64) -> bool {
+        if self.detail_bytes + raw.len() <= HIT_DETAILS {
+            self.detail_bytes += raw.len();
+            return true;
+        }
+        if self.hits_without_details == 0 {
+            let message = format!(
+                "the hits' records pass {} MiB: this hit and any later one \
+                 that would pass it keep their verdicts, user, alert id and \
+                 time, but not their event, alert and raw text",
+                HIT_DETAILS >> 20
+            );
+            self.warn(Some(line), message);
+        }
+        self.hits_without_details += 1;
+        false
     }
 
     /// Counts a record of the current file; its index in the file.
@@ -345,22 +373,28 @@ impl State {
         verdict: detect::Verdict,
         line: u64,
         index: u64,
-        raw: &str,
+        raw: Option<&str>,
     ) -> Hit {
         let facts = Facts::of(record, &detector.view(record));
+        let details = raw.is_some();
         Hit {
             file: self.file.report.name.clone(),
             line,
             index,
             query: verdict.query,
             alert_name: verdict.alert_name,
-            alert: detector.alert(&record.event, verdict, &facts),
+            alert: details
+                .then(|| detector.alert(&record.event, verdict, &facts))
+                .flatten(),
             timestamp: facts.timestamp(),
             millis: facts.time.map(|time| time.millis()),
             user: facts.user,
             alert_id: facts.alert_id,
-            event: record.event.clone(),
-            raw: raw.to_owned(),
+            event: match details {
+                true => record.event.clone(),
+                false => serde_json::Value::Null,
+            },
+            raw: raw.map(str::to_owned),
         }
     }
 

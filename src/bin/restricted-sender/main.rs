@@ -18,6 +18,7 @@ const USAGE: &str = "\
 usage: restricted-sender scan [--json] [--strict] [--query KQL] [--index NAME]
                               [--no-sha256] FILE...
        restricted-sender rule
+       restricted-sender --version
 
 scan   judges every record of the files, read as one data set (- is stdin)
 rule   prints the rule's metadata and investigation guide as JSON
@@ -132,10 +133,10 @@ fn scan(json: bool, options: Options, files: &[String]) -> io::Result<ExitCode> 
     let mut scanner = match Scanner::new(options) {
         Ok(scanner) => scanner,
         Err(error) => {
-            eprintln!(
-                "restricted-sender: invalid query: {error}\n{}",
-                error.render()
-            );
+            let message = table::clean(&error.to_string());
+            let lines: Vec<String> = error.render().lines().map(table::clean).collect();
+            let caret = lines.join("\n");
+            eprintln!("restricted-sender: invalid query: {message}\n{caret}");
             return Ok(ExitCode::from(2));
         }
     };

@@ -173,15 +173,43 @@ fn table<const N: usize>(out: &mut String, header: &[String; N], rows: &[[String
 }
 
 /// Input text made safe for a terminal: control characters (which could
-/// move the cursor or recolour the screen) are shown escaped.
-fn clean(text: &str) -> String {
+/// move the cursor or recolour the screen) and the invisible marks that
+/// reorder or hide text (bidirectional overrides, zero-width characters)
+/// are shown escaped.
+pub fn clean(text: &str) -> String {
     text.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
+        .map(|c| match c.is_control() || is_invisible_format(c) {
+            true => c.escape_unicode().to_string(),
+            false => c.to_string(),
         })
         .collect()
+}
+
+/// Unicode's format characters that change how the text around them
+/// shows.
+fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_controls_and_bidi_marks_are_escaped() {
+        assert_eq!(clean("a\x1b[31mb"), "a\\u{1b}[31mb");
+        assert_eq!(clean("\u{202e}moc.x@live"), "\\u{202e}moc.x@live");
+        assert_eq!(clean("megan.bowen@contoso.com"), "megan.bowen@contoso.com");
+        assert_eq!(clean("Zoë Ünal"), "Zoë Ünal");
+    }
 }
