@@ -9,7 +9,7 @@
 use std::cell::Cell;
 use std::sync::OnceLock;
 
-use crate::doc::{Document, FieldPath, Scalar};
+use crate::doc::{Document, FieldPath, Scalar, Term};
 
 const DATASET_FIELD: &str = "event.dataset";
 const DATA_STREAM_FIELD: &str = "data_stream.dataset";
@@ -47,7 +47,8 @@ impl<'a> DatasetView<'a> {
         }
         // NOTE: term equality; no number or boolean has this text, so it
         // is the same as asking for the string.
-        let from_stream = self.index_in_stream || self.inner.any_text(data_stream_path(), DATASET);
+        let from_stream =
+            self.index_in_stream || self.inner.any_term(data_stream_path(), dataset_term());
         self.from_stream.set(Some(from_stream));
         from_stream
     }
@@ -57,6 +58,12 @@ impl<'a> DatasetView<'a> {
     fn fills(&self) -> bool {
         self.comes_from_stream() && !self.inner.has_value(dataset_path())
     }
+}
+
+/// The term `o365.audit`, made once.
+fn dataset_term() -> &'static Term {
+    static TERM: OnceLock<Term> = OnceLock::new();
+    TERM.get_or_init(|| Term::new(DATASET))
 }
 
 /// The two paths read for every record, made once.
@@ -83,9 +90,9 @@ impl Document for DatasetView<'_> {
         found || (!held && self.comes_from_stream() && visit(Scalar::Str(DATASET)))
     }
 
-    fn any_text(&self, path: &FieldPath, text: &str) -> bool {
-        let dataset = path.as_str() == DATASET_FIELD;
-        self.inner.any_text(path, text) || (dataset && text == DATASET && self.fills())
+    fn any_term(&self, path: &FieldPath, term: &Term) -> bool {
+        let filled = path.as_str() == DATASET_FIELD && term.as_str() == DATASET;
+        self.inner.any_term(path, term) || (filled && self.fills())
     }
 
     fn has_value(&self, path: &FieldPath) -> bool {
@@ -122,7 +129,7 @@ mod tests {
     fn dataset(event: &Value, index: Option<&str>) -> bool {
         let view = DatasetView::new(event, index);
         let by_value = view.any_value(dataset_path(), &mut |v| v == Scalar::Str(DATASET));
-        let by_text = view.any_text(dataset_path(), DATASET);
+        let by_text = view.any_term(dataset_path(), dataset_term());
         assert_eq!(by_value, by_text);
         by_text
     }

@@ -10,7 +10,7 @@ use std::net::IpAddr;
 
 use super::compare::{self, Number};
 use super::date;
-use crate::doc::{Document, Scalar};
+use crate::doc::{Document, Scalar, Term};
 
 /// What an evaluation needs besides the document.
 #[derive(Clone, Copy, Debug, Default)]
@@ -36,8 +36,8 @@ impl Node {
 
 impl Is {
     fn eval(&self, doc: &dyn Document) -> bool {
-        if let Some((name, text)) = self.term() {
-            return doc.any_text(&name.path, text);
+        if let Some((name, term)) = self.term() {
+            return doc.any_term(&name.path, term);
         }
         match &self.value {
             Value::Null => false,
@@ -46,21 +46,15 @@ impl Is {
         }
     }
 
-    /// The field and the text when this leaf is a plain term, equal text
-    /// and nothing else (see [`Is::accepts`]), which a document may
-    /// answer without handing its values over.
-    fn term(&self) -> Option<(&Name, &str)> {
-        let Field::Name(name) = &self.field else {
+    /// The field and the term when this leaf is a plain term query,
+    /// equal text and nothing else (see [`Is::accepts`]), which a
+    /// document may answer without handing its values over.
+    fn term(&self) -> Option<(&Name, &Term)> {
+        let (Field::Name(name), Some(term)) = (&self.field, &self.term) else {
             return None;
         };
-        let text = match &self.value {
-            Value::Text { text, .. } => text.as_str(),
-            Value::Bool(true) => "true",
-            Value::Bool(false) => "false",
-            Value::Null | Value::Pattern(_) => return None,
-        };
         let network = name.kind == FieldKind::Ip && self.net.is_some();
-        (!network).then_some((name, text))
+        (!network).then_some((name, term))
     }
 
     /// Whether one value of a field of `kind` equals the query's value.

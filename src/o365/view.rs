@@ -22,7 +22,7 @@
 use std::borrow::Cow;
 
 use super::fields::{self, Provider, Raw, ALERT_MOVES, STRING_FIELDS};
-use crate::doc::Scalar;
+use crate::doc::{Scalar, Term};
 
 /// The raw fields the rules read by name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -223,11 +223,11 @@ pub(crate) trait RawFields {
         self.field(key).is_some()
     }
 
-    /// Whether a value at `path` has `text` as its text (what
+    /// Whether a value at `path` has the term's text as its text (what
     /// [`values`](RawFields::values) would find); a reader may compare
     /// where the value lies.
-    fn any_text(&self, path: RawPath<'_>, text: &str) -> bool {
-        self.values(path, &mut |value| value.text() == text)
+    fn any_term(&self, path: RawPath<'_>, term: &Term) -> bool {
+        self.values(path, &mut |value| value.text() == term.as_str())
     }
 }
 
@@ -346,20 +346,20 @@ impl Source {
         })
     }
 
-    /// Whether a value of the field has `text` as its text, as
+    /// Whether a value of the field has the term's text as its text, as
     /// [`Source::any_value`] would find; `None` when the view cannot tell.
-    pub(crate) fn any_text<R: RawFields + ?Sized>(&self, raw: &R, text: &str) -> Option<bool> {
+    pub(crate) fn any_term<R: RawFields + ?Sized>(&self, raw: &R, term: &Term) -> Option<bool> {
         match self {
             Source::Provider => Some(match provider(raw) {
-                Provider::Workload => non_empty_text(raw, WORKLOAD, text),
-                Provider::UserType(user_type) => user_type == text,
+                Provider::Workload => non_empty_term(raw, WORKLOAD, term),
+                Provider::UserType(user_type) => user_type == term.as_str(),
                 Provider::None => false,
             }),
             Source::Moved(_) | Source::Alert(_) | Source::KeptUnlessAlert(_) | Source::Kept(_) => {
                 let path = self.moved(raw);
-                Some(path.is_some_and(|path| non_empty_text(raw, path, text)))
+                Some(path.is_some_and(|path| non_empty_term(raw, path, term)))
             }
-            _ => self.any_value(raw, &mut |value| value.text() == text),
+            _ => self.any_value(raw, &mut |value| value.text() == term.as_str()),
         }
     }
 
@@ -408,11 +408,11 @@ fn non_empty<R: RawFields + ?Sized>(
     raw.values(path, &mut |value| value != Scalar::Str("") && visit(value))
 }
 
-/// Whether a value at `path` other than `""` has `text` as its text.
-fn non_empty_text<R: RawFields + ?Sized>(raw: &R, path: RawPath<'_>, text: &str) -> bool {
+/// Whether a value at `path` other than `""` has the term's text.
+fn non_empty_term<R: RawFields + ?Sized>(raw: &R, path: RawPath<'_>, term: &Term) -> bool {
     // NOTE: only a string has `""` as its text, and normalization drops
     // it; any other text is never that of a dropped value.
-    !text.is_empty() && raw.any_text(path, text)
+    !term.as_str().is_empty() && raw.any_term(path, term)
 }
 
 const WORKLOAD: RawPath<'static> = RawPath::Key(RawKey::Workload);
@@ -592,8 +592,9 @@ mod tests {
                 failures.push(format!("{name}: {path}: view {got:?}, normalized {want:?}"));
             }
             for text in probes(&event, &field, &source, &record) {
-                let want = event.any_text(&field, &text);
-                let got = source.any_text(&parsed, &text);
+                let term = Term::new(&text);
+                let want = event.any_term(&field, &term);
+                let got = source.any_term(&parsed, &term);
                 if got.is_some_and(|got| got != want) {
                     failures.push(format!("{name}: {path}: text {text:?}: view {got:?}"));
                 }
@@ -602,7 +603,7 @@ mod tests {
         unknown
     }
 
-    /// Texts to ask `any_text` for: the field's values in the event, the
+    /// Texts to ask `any_term` for: the field's values in the event, the
     /// raw values it is made of, and a few that no field should hold.
     fn probes(event: &Value, field: &FieldPath, source: &Source, raw: &Value) -> Vec<String> {
         let mut texts = vec![String::new(), "true".into(), "absent".into()];

@@ -23,7 +23,7 @@ use std::borrow::Cow;
 use std::cell::Cell;
 
 use super::{DatasetView, Detector, Verdict};
-use crate::doc::{Document, FieldPath, Scalar};
+use crate::doc::{Document, FieldPath, Scalar, Term};
 use crate::o365::view::{self, RawFields, Source};
 use crate::o365::{RecordKind, MAX_WRAPPERS};
 use crate::skim::{Skimmer, ValueKind};
@@ -154,8 +154,8 @@ pub(crate) fn unwrap<R: InPlace>(record: R) -> Option<Unwrapped<R>> {
 /// and the member that holds the record.
 fn wrapper<R: InPlace>(body: &R, shape: &Shape) -> Option<(RecordKind, usize)> {
     let o365audit = || {
-        let processed = shape.has(EVENT_KIND) || body.event_holds_kind();
-        shape.kind(O365AUDIT) == ValueKind::Object && !processed
+        let processed = || shape.has(EVENT_KIND) || body.event_holds_kind();
+        shape.kind(O365AUDIT) == ValueKind::Object && !processed()
     };
     Some(if o365audit() {
         (RecordKind::O365Audit, O365AUDIT)
@@ -239,8 +239,8 @@ impl<R: RawFields + ?Sized> Document for RawView<'_, R> {
         answer.unwrap_or_else(|| self.unsure())
     }
 
-    fn any_text(&self, path: &FieldPath, text: &str) -> bool {
-        self.ask(path, |source| source.any_text(self.raw, text))
+    fn any_term(&self, path: &FieldPath, term: &Term) -> bool {
+        self.ask(path, |source| source.any_term(self.raw, term))
     }
 
     fn has_value(&self, path: &FieldPath) -> bool {

@@ -7,18 +7,22 @@
 //!
 //! Results cross as JSON text that `JSON.parse` turns into objects, so
 //! callers get plain objects and arrays (never a `Map`), and `null` where
-//! the core's JSON has null.
+//! the core's JSON has null. Records given as objects cross as JSON text
+//! too, except for `test` and `matches`, which read the few members the
+//! queries need in place (`object`).
 
-use std::cell::RefCell;
-use std::rc::Rc;
+mod object;
+mod options;
+mod types;
 
-use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array, JSON};
+use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array, JSON};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::detect::{self, CompiledQuery, Detector};
+use crate::detect::CompiledQuery;
 use crate::rule;
 use crate::scan::Scanner as CoreScanner;
+use options::{core_scanner, detector};
 
 /// Runs once when the module is instantiated: gives date math a clock,
 /// which this target's standard library lacks.
@@ -36,186 +40,6 @@ const CHUNK: u32 = 1 << 20;
 
 /// What `evaluate` and friends add when handed several records.
 const USE_SCAN: &str = "`scan` reads several records";
-
-#[wasm_bindgen(typescript_custom_section)]
-const TYPES: &'static str = r#"
-/** Options of `evaluate`, `test`, `scan` and `Scanner`. */
-export interface Options {
-  /** Turn the alert-name verdict off: `alertName` is then always false. */
-  strict?: boolean;
-  /** KQL replacing the rule: it decides `query`, and `alertName` is false. */
-  query?: string | null;
-  /** The index the ECS documents came from, as an ES hit's `_index`. */
-  index?: string | null;
-  /**
-   * Compute each file's SHA-256 (default true). Off, `files[].sha256` is
-   * null: hashing costs more than the rest of a scan inside wasm.
-   */
-  sha256?: boolean;
-}
-
-/** One record: an object, or the JSON text of one object. */
-export type RecordInput = object | string;
-
-/** One file of a data set given to `scan`. */
-export interface NamedInput {
-  name: string;
-  data: string | Uint8Array | ArrayBuffer;
-}
-
-export type ScanInput = string | Uint8Array | ArrayBuffer | NamedInput[];
-
-/** A JSON value, as the report holds the records' contents. */
-export type Json =
-  | null | boolean | number | string | Json[] | { [key: string]: Json };
-
-/** A clause of the rule's query or of the alert-name query, explained. */
-export interface Clause {
-  /** The verdict the clause belongs to. */
-  verdict: "query" | "alertName";
-  /** The clause as KQL text. */
-  text: string;
-  /** The field it tests, when it tests one. */
-  field: string | null;
-  /** The value it expects there. */
-  expected: string | null;
-  /** The values the record holds at the field. */
-  values: Json[];
-  passed: boolean;
-}
-
-/** The judgement of one record. */
-export interface Evaluation {
-  /** Either verdict is true. */
-  hit: boolean;
-  /** The rule's own KQL query matched (or the custom query). */
-  query: boolean;
-  /** The alert was recognized by its name. */
-  alertName: boolean;
-  clauses: Clause[];
-  user: string | null;
-  /** ISO 8601 UTC with milliseconds. */
-  timestamp: string | null;
-  alertId: string | null;
-  /** An Elastic Security alert document; null unless `hit`. */
-  alert: { [key: string]: Json } | null;
-  /** The normalized ECS event. */
-  event: { [key: string]: Json };
-}
-
-export interface Hit {
-  file: string;
-  /** 1-based line where the record starts, after decoding. */
-  line: number;
-  /** 0-based position of the record in its file. */
-  index: number;
-  query: boolean;
-  alertName: boolean;
-  timestamp: string | null;
-  user: string | null;
-  alertId: string | null;
-  alert: { [key: string]: Json } | null;
-  /** The normalized event; null past the report's budget for records. */
-  event: { [key: string]: Json } | null;
-  /**
-   * The record's text as read; null (with `event` and `alert`) for hits
-   * past the report's budget for records, which a warning announces.
-   */
-  raw: string | null;
-}
-
-/** A restricted user, grouped case-insensitively. */
-export interface User {
-  user: string;
-  /** Distinct alerts. */
-  alerts: number;
-  /** Hit records. */
-  records: number;
-  first: string | null;
-  last: string | null;
-}
-
-export interface FileSummary {
-  name: string;
-  /** Size as given (compressed when it was). */
-  bytes: number;
-  /** SHA-256 of the bytes as given, hex. */
-  sha256: string | null;
-  /** The shape found; null when nothing was recognized. */
-  format: "ecs" | "es-response" | "o365-api" | "o365audit" | "graph"
-    | "purview-csv" | "purview-csv-classic" | "powershell-csv"
-    | "pipeline-test" | "mixed" | null;
-  encoding: "utf-8" | "utf-16le" | "utf-16be" | "windows-1252" | null;
-  compressed: "gzip" | null;
-  records: number;
-  errors: number;
-}
-
-export interface ScanReport {
-  tool: { name: string; version: string };
-  rule: { id: string; version: number };
-  options: { strict: boolean; query: string | null; index: string | null };
-  files: FileSummary[];
-  /** Records read, duplicates included. */
-  records: number;
-  duplicates: number;
-  /** All errors; `errors` keeps the first 1,000. */
-  errorCount: number;
-  /** Oldest first; records with no time last. */
-  hits: Hit[];
-  users: User[];
-  /** `line` is null for a file that could not be opened at all. */
-  errors: { file: string; line: number | null; message: string }[];
-  warnings: { file: string; line?: number; message: string }[];
-}
-
-/** What `Scanner.push` returns: progress, and the hits in that chunk. */
-export interface Progress {
-  /** The file being read. */
-  file: string;
-  /** Bytes of that file read so far. */
-  bytes: number;
-  /** Records read so far, all files. */
-  records: number;
-  /** Hits found in this chunk. */
-  hits: Hit[];
-}
-
-export interface MitreEntry { id: string; name: string; reference: string }
-
-export interface RuleInfo {
-  id: string;
-  name: string;
-  description: string;
-  type: string;
-  language: string;
-  query: string;
-  index: string[];
-  severity: string;
-  riskScore: number;
-  interval: string;
-  from: string;
-  maxSignals: number;
-  references: string[];
-  tags: string[];
-  version: number;
-  author: string[];
-  license: string;
-  /** The investigation guide, markdown. */
-  note: string;
-  /** The investigation guide, rendered to HTML when the crate was built. */
-  noteHtml: string;
-  setup: string;
-  setupHtml: string;
-  threat: {
-    framework: string;
-    tactic: MitreEntry;
-    technique: MitreEntry[];
-  }[];
-  alertNameQuery: string;
-  alertNameReason: string;
-}
-"#;
 
 /// The rule's metadata, with the alert-name query and why it exists.
 #[wasm_bindgen(js_name = ruleInfo, unchecked_return_type = "RuleInfo")]
@@ -242,8 +66,22 @@ pub fn test(
     #[wasm_bindgen(unchecked_optional_param_type = "Options | null")] options: Option<JsValue>,
 ) -> JsResult<bool> {
     let detector = detector(options)?;
+    let in_place = object::judge(&event, |record| detector.judge_in_place(record))?;
+    if let Some(verdict) = in_place {
+        return Ok(verdict.hit());
+    }
     let text = record_text(&event)?;
     detector.test(&text).map_err(thrown)
+}
+
+/// What `test(event)` answers from the object read in place, or
+/// `undefined` when that path leaves it to the full one: for the
+/// package's tests, which check that both paths agree.
+#[wasm_bindgen(js_name = __testInPlace, skip_typescript)]
+pub fn test_in_place(event: JsValue) -> JsResult<Option<bool>> {
+    let detector = detector(None)?;
+    let in_place = object::judge(&event, |record| detector.judge_in_place(record))?;
+    Ok(in_place.map(|verdict| verdict.hit()))
 }
 
 /// A compiled KQL query.
@@ -259,8 +97,24 @@ impl Query {
         &self,
         #[wasm_bindgen(unchecked_param_type = "RecordInput")] event: JsValue,
     ) -> JsResult<bool> {
+        if let Some(matched) = self.in_place(&event)? {
+            return Ok(matched);
+        }
         let text = record_text(&event)?;
         self.inner.matches(&text).map_err(thrown)
+    }
+
+    /// What `matches(event)` answers from the object read in place, or
+    /// `undefined`: for the package's tests.
+    #[wasm_bindgen(js_name = __matchesInPlace, skip_typescript)]
+    pub fn matches_in_place(&self, event: JsValue) -> JsResult<Option<bool>> {
+        self.in_place(&event)
+    }
+}
+
+impl Query {
+    fn in_place(&self, event: &JsValue) -> JsResult<Option<bool>> {
+        object::judge(event, |record| self.inner.matches_in_place(record))
     }
 }
 
@@ -272,6 +126,11 @@ pub fn compile(kql: &str) -> JsResult<Query> {
         Ok(inner) => Ok(Query { inner }),
         Err(error) => Err(JsError::new(&with_caret(&error))),
     }
+}
+
+/// The error's message, then the query with a caret under the fault.
+fn with_caret(error: &crate::kql::SyntaxError) -> String {
+    format!("{error}\n{}", error.render())
 }
 
 /// Reads a whole export and judges every record in it.
@@ -341,102 +200,6 @@ impl JsScanner {
     #[wasm_bindgen(unchecked_return_type = "ScanReport")]
     pub fn finish(&mut self) -> JsResult<JsValue> {
         to_js(&self.inner.finish())
-    }
-}
-
-thread_local! {
-    /// The detector of the options last used: compiling the queries costs
-    /// more than judging a record, and callers judge many records alike.
-    static DETECTOR: RefCell<Option<(detect::Options, Rc<Detector>)>> =
-        const { RefCell::new(None) };
-}
-
-fn detector(options: Option<JsValue>) -> JsResult<Rc<Detector>> {
-    let options = read_options(options)?;
-    let cached = DETECTOR.with_borrow(|last| match last {
-        Some((used, detector)) if *used == options => Some(detector.clone()),
-        _ => None,
-    });
-    if let Some(detector) = cached {
-        return Ok(detector);
-    }
-    let fresh = Detector::new(options.clone()).map_err(syntax_error)?;
-    let detector = Rc::new(fresh);
-    DETECTOR.set(Some((options, detector.clone())));
-    Ok(detector)
-}
-
-fn core_scanner(options: Option<JsValue>) -> JsResult<CoreScanner> {
-    CoreScanner::new(read_options(options)?).map_err(syntax_error)
-}
-
-fn syntax_error(error: crate::kql::SyntaxError) -> JsError {
-    JsError::new(&format!("in option `query`: {}", with_caret(&error)))
-}
-
-/// The error's message, then the query with a caret under the fault.
-fn with_caret(error: &crate::kql::SyntaxError) -> String {
-    format!("{error}\n{}", error.render())
-}
-
-/// Reads the option bag, refusing unknown keys and wrong types so that a
-/// typo never silently falls back to the default.
-fn read_options(options: Option<JsValue>) -> JsResult<detect::Options> {
-    let Some(bag) = options.filter(|value| !value.is_undefined()) else {
-        return Ok(detect::Options::default());
-    };
-    if !is_plain_object(&bag) {
-        let got = kind_of(&bag);
-        return Err(JsError::new(&format!(
-            "expected options to be an object, got {got}"
-        )));
-    }
-    check_option_keys(&bag)?;
-    Ok(detect::Options {
-        strict: bool_option(&bag, "strict", false)?,
-        query: string_option(&bag, "query")?,
-        index: string_option(&bag, "index")?,
-        sha256: bool_option(&bag, "sha256", true)?,
-    })
-}
-
-fn check_option_keys(bag: &JsValue) -> JsResult<()> {
-    for key in Object::keys(&Object::from(bag.clone())).iter() {
-        let key = key.as_string().unwrap_or_default();
-        if !matches!(key.as_str(), "strict" | "query" | "index" | "sha256") {
-            return Err(JsError::new(&format!(
-                "unknown option `{key}`: expected `strict`, `query`, `index` \
-                 or `sha256`"
-            )));
-        }
-    }
-    Ok(())
-}
-
-fn bool_option(bag: &JsValue, key: &str, absent: bool) -> JsResult<bool> {
-    let value = get(bag, key, "options")?;
-    if value.is_undefined() {
-        return Ok(absent);
-    }
-    value.as_bool().ok_or_else(|| {
-        let got = kind_of(&value);
-        JsError::new(&format!(
-            "expected option `{key}` to be a boolean, got {got}"
-        ))
-    })
-}
-
-fn string_option(bag: &JsValue, key: &str) -> JsResult<Option<String>> {
-    let value = get(bag, key, "options")?;
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    match value.as_string() {
-        Some(text) => Ok(Some(text)),
-        None => Err(JsError::new(&format!(
-            "expected option `{key}` to be a string, got {}",
-            kind_of(&value)
-        ))),
     }
 }
 
