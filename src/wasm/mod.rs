@@ -87,7 +87,8 @@ pub fn test_in_place(event: JsValue) -> JsResult<Option<bool>> {
 /// A compiled KQL query.
 #[wasm_bindgen]
 pub struct Query {
-    inner: CompiledQuery,
+    /// `None` once `free` was called.
+    inner: Option<CompiledQuery>,
 }
 
 #[wasm_bindgen]
@@ -101,7 +102,18 @@ impl Query {
             return Ok(matched);
         }
         let text = record_text(&event)?;
-        self.inner.matches(&text).map_err(thrown)
+        self.compiled()?.matches(&text).map_err(thrown)
+    }
+
+    /// Releases the compiled query; later calls throw a clear error.
+    ///
+    /// NOTE: this stands in for the `free` that wasm-bindgen writes,
+    /// after which a call would fail with "null pointer passed to rust";
+    /// the glue defines both, and this one, written later, wins. The
+    /// small shell left is freed when JavaScript collects the object.
+    #[wasm_bindgen(js_name = free)]
+    pub fn release(&mut self) {
+        self.inner = None;
     }
 
     /// What `matches(event)` answers from the object read in place, or
@@ -113,17 +125,25 @@ impl Query {
 }
 
 impl Query {
+    fn compiled(&self) -> JsResult<&CompiledQuery> {
+        self.inner
+            .as_ref()
+            .ok_or_else(|| JsError::new("the query was freed: `compile` it again to use it"))
+    }
+
     fn in_place(&self, event: &JsValue) -> JsResult<Option<bool>> {
-        object::judge(event, |record| self.inner.matches_in_place(record))
+        let compiled = self.compiled()?;
+        object::judge(event, |record| compiled.matches_in_place(record))
     }
 }
 
 /// Compiles a KQL query; a syntax error throws with its offset and a
 /// caret under the query.
 #[wasm_bindgen]
-pub fn compile(kql: &str) -> JsResult<Query> {
-    match CompiledQuery::new(kql) {
-        Ok(inner) => Ok(Query { inner }),
+pub fn compile(#[wasm_bindgen(unchecked_param_type = "string")] kql: JsValue) -> JsResult<Query> {
+    let kql = string_argument(&kql, "the query")?;
+    match CompiledQuery::new(&kql) {
+        Ok(inner) => Ok(Query { inner: Some(inner) }),
         Err(error) => Err(JsError::new(&with_caret(&error))),
     }
 }
@@ -166,7 +186,8 @@ fn scan_named_files(scanner: &mut CoreScanner, files: &Array) -> JsResult<()> {
 /// The streaming form of `scan`, for input that arrives in chunks.
 #[wasm_bindgen(js_name = Scanner)]
 pub struct JsScanner {
-    inner: CoreScanner,
+    /// `None` once `free` was called.
+    inner: Option<CoreScanner>,
 }
 
 #[wasm_bindgen(js_class = Scanner)]
@@ -176,13 +197,27 @@ impl JsScanner {
         #[wasm_bindgen(unchecked_optional_param_type = "Options | null")] options: Option<JsValue>,
     ) -> JsResult<JsScanner> {
         Ok(JsScanner {
-            inner: core_scanner(options)?,
+            inner: Some(core_scanner(options)?),
         })
     }
 
+    /// Releases the scanner; later calls throw a clear error.
+    ///
+    /// NOTE: this stands in for wasm-bindgen's own `free`, as
+    /// `Query::release` does.
+    #[wasm_bindgen(js_name = free)]
+    pub fn release(&mut self) {
+        self.inner = None;
+    }
+
     /// Starts the next file of the data set.
-    pub fn file(&mut self, name: &str) {
-        self.inner.file(name);
+    pub fn file(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+    ) -> JsResult<()> {
+        let name = string_argument(&name, "the file name")?;
+        self.scanner()?.file(&name);
+        Ok(())
     }
 
     /// Reads a chunk; returns progress and the hits found in it.
@@ -192,14 +227,22 @@ impl JsScanner {
         #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer | string")] bytes: JsValue,
     ) -> JsResult<JsValue> {
         let chunk = bytes_of(&bytes, "the chunk")?;
-        to_js(&self.inner.push(&chunk))
+        to_js(&self.scanner()?.push(&chunk))
     }
 
     /// Ends the data set and returns the report; the scanner is then
     /// empty and can read another data set.
     #[wasm_bindgen(unchecked_return_type = "ScanReport")]
     pub fn finish(&mut self) -> JsResult<JsValue> {
-        to_js(&self.inner.finish())
+        to_js(&self.scanner()?.finish())
+    }
+}
+
+impl JsScanner {
+    fn scanner(&mut self) -> JsResult<&mut CoreScanner> {
+        self.inner.as_mut().ok_or_else(|| {
+            JsError::new("the scanner was freed: make a `new Scanner()` to read more")
+        })
     }
 }
 
@@ -224,6 +267,15 @@ fn record_text(event: &JsValue) -> JsResult<String> {
         JsError::new(&format!("cannot turn the record into JSON: {why}"))
     })?;
     Ok(String::from(text))
+}
+
+/// A string argument; anything else is refused rather than converted,
+/// as the glue would convert it (or fail inside the module).
+fn string_argument(value: &JsValue, what: &str) -> JsResult<String> {
+    value.as_string().ok_or_else(|| {
+        let got = kind_of(value);
+        JsError::new(&format!("expected {what} to be a string, got {got}"))
+    })
 }
 
 /// Copies string, `Uint8Array` or `ArrayBuffer` data into the scanner,
