@@ -247,6 +247,46 @@ const TRICKY = {
   },
 };
 
+describe("the path in place itself", () => {
+  // NOTE: `__testInPlace` and `__matchesInPlace` answer only from the
+  // object read in place, or undefined where they leave it to the full
+  // path: a change that sent every record down the full path would keep
+  // the answers right and lose the speed.
+  const inPlace = pkg.__testInPlace;
+
+  test("answers for raw records, ECS documents and wrappers", () => {
+    const records = {
+      ...ALL,
+      "dotted keys": TRICKY["dotted key beside a nested object"],
+      "arrays of objects": TRICKY["arrays of objects"],
+      "o365audit": TRICKY["raw record wrapped in o365audit"],
+      "_source": TRICKY["raw record wrapped in _source"],
+      "AuditData text": TRICKY["raw record as text in AuditData"],
+    };
+    const query = compile("event.action:AlertEntityGenerated");
+    for (const [name, record] of Object.entries(records)) {
+      assert.equal(inPlace(record), evaluate(record).hit, name);
+      if (name !== "AuditData text") {
+        const full = query.matches(JSON.stringify(record));
+        assert.equal(query.__matchesInPlace(record), full, name);
+      }
+    }
+    query.free();
+  });
+
+  test("leaves to the full path what it cannot read as JSON shows it", () => {
+    const records = [
+      { event: { dataset: new Date(0) } },
+      { event: { toJSON: () => ({}) } },
+      { event: { dataset: new String("o365.audit") } },
+      new Map(),
+    ];
+    for (const record of records) {
+      assert.equal(inPlace(record), undefined, JSON.stringify(record));
+    }
+  });
+});
+
 describe("an object read in place and its JSON text", () => {
   for (const [name, record] of Object.entries({ ...ALL, ...TRICKY })) {
     test(name, () => assertBothPathsAgree(name, record));
