@@ -49,6 +49,16 @@ const QUERIES = [
   "event.code:40",
   "x",
   "a:{ b:c }",
+  "__proto__.provider:SecurityComplianceCenter",
+  "event.__proto__:x",
+  "0:a",
+  "event.1:b",
+  "toString:x",
+  "constructor:*",
+  "event.hasOwnProperty:z",
+  "event.valueOf:*",
+  "a.length:1",
+  "a.length:*",
 ];
 
 /** Every query, compiled once. */
@@ -157,6 +167,15 @@ const TRICKY = {
     b: { c: {} },
   },
   "missing fields": {},
+  "an own `__proto__` member, as JSON.parse makes it": JSON.parse(
+    "{\"__proto__\": {\"provider\": \"SecurityComplianceCenter\"}, " +
+    "\"event\": {\"__proto__\": \"x\", \"dataset\": \"o365.audit\"}}"),
+  "keys that are numbers": { 0: "a", event: { 1: "b", action: 2 } },
+  "members named like Object.prototype's": {
+    toString: "x", constructor: "y", event: { hasOwnProperty: "z",
+      valueOf: "SecurityComplianceCenter" },
+  },
+  "a member named like an array's length": { a: ["x"], "a.length": 1 },
   "only null fields": { event: null, rule: null, a: null },
   "raw record with an array Workload": rawAlert({
     Workload: ["SecurityComplianceCenter"],
