@@ -40,5 +40,6 @@ pub(crate) mod view;
 pub use error::{Position, RecordError, RecordErrorKind};
 pub use json::MAX_DEPTH;
 pub use normalize::normalize;
+pub(crate) use read::MAX_WRAPPERS;
 pub use read::{read_json, read_row, read_value, AuditRow, Record, RecordKind};
 pub use time::{parse_time, parse_time_str, Timestamp};

@@ -135,7 +135,7 @@ pub fn read_row<R: AuditRow + ?Sized>(row: &R) -> Result<Record, RecordError> {
 
 /// Wrappers may nest (a hit whose `_source` is an `o365audit` document);
 /// a few levels are plenty.
-const MAX_WRAPPERS: usize = 4;
+pub(crate) const MAX_WRAPPERS: usize = 4;
 
 fn read_object(mut body: Object) -> Result<Record, RecordError> {
     let mut kind = None;
