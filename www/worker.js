@@ -47,10 +47,19 @@ async function feed(scanner, input, progress) {
     return report(progress, true);
   }
   const reader = input.file.stream().getReader();
+  let left = input.file.size;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    count(progress, scanner.push(value), value.length);
+    const pushed = scanner.push(value);
+    count(progress, pushed, value.length);
+    left -= value.length;
+    if (pushed?.rejected) {
+      // Nothing more of a rejected file would be read.
+      await reader.cancel();
+      progress.done += Math.max(left, 0);
+      break;
+    }
     report(progress, false);
   }
   report(progress, true);

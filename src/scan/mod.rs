@@ -64,6 +64,9 @@ pub struct Progress {
     pub records: u64,
     /// Hits found in this chunk.
     pub hits: Vec<Hit>,
+    /// The file was rejected as a whole (its error says why): the rest of
+    /// it is not read, and need not be pushed.
+    pub rejected: bool,
 }
 
 impl Scanner {
@@ -119,6 +122,7 @@ impl Scanner {
             bytes: self.state.file.bytes,
             records: self.state.records,
             hits: self.state.hits[first_new_hit..].to_vec(),
+            rejected: self.reader.as_ref().is_some_and(FileReader::is_rejected),
         }
     }
 

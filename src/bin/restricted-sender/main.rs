@@ -174,7 +174,11 @@ fn scan_file(scanner: &mut Scanner, name: &str) -> bool {
     scanner.file(if name == "-" { "stdin" } else { name });
     let mut size = first;
     while size > 0 {
-        scanner.push(&chunk[..size]);
+        // NOTE: a rejected file is read no further: it may be endless
+        // (`/dev/zero`), and nothing more of it would be read anyway.
+        if scanner.push(&chunk[..size]).rejected {
+            break;
+        }
         size = match read_chunk(&mut source, &mut chunk) {
             Ok(size) => size,
             Err(error) => {
