@@ -262,6 +262,11 @@ UNTERMINATED_QUOTE = (PURVIEW_HEADER + "\n"
                       + purview_row(2)[:150] + "\n"
                       + purview_row(3) + "\n")
 
+# A stray NUL byte inside the first record, within the bytes sniffed.
+NUL_IN_RECORD = (compact(alert(1)).replace('"High"', '"Hi\0gh"') + "\n"
+                 + compact(alert(2)) + "\n"
+                 + compact(alert(3)) + "\n")
+
 ARRAY_CUT_OFF = (
     "[\n"
     + "  " + compact(alert(1)) + ",\n"
@@ -341,6 +346,7 @@ def main():
 
     write("truncated-line.ndjson", TRUNCATED_LINE)
     write("damaged-array-line.ndjson", DAMAGED_ARRAY_LINE)
+    write("nul-in-record.ndjson", NUL_IN_RECORD)
     write("broken-row.csv", BROKEN_ROW)
     write("unterminated-quote.csv", UNTERMINATED_QUOTE)
     write("array-cut-off.json", ARRAY_CUT_OFF)

@@ -1792,6 +1792,19 @@ def nul_padded():
     fixture("nul-padded.ndjson", out, "o365-api")
 
 
+def stray_nul():
+    """A text export with one NUL byte inside its first record, within the
+    bytes that are sniffed: the file is still text, and only that record is
+    an error."""
+    a = restricted("alex 1207", FABRIKAM)
+    day = 7
+    login_line = compact(login(ALEX, at(day, 9, 0, 0), "198.51.100.62", FABRIKAM))
+    damaged = login_line.replace("198.51.100.62", "198.51.\0100.62")
+    out = ndjson([("damaged", damaged, "found while parsing a string at line 1 column"),
+                  *alert_pair(a, ALEX, at(day, 9, 30, 0))])
+    fixture("stray-nul.ndjson", out, "o365-api")
+
+
 def excel_date(time):
     """Excel's default short date and time: no seconds."""
     return f"{time.month}/{time.day}/{time.year} {time.hour}:{time.minute:02d}"
@@ -1996,6 +2009,7 @@ CASES = [
     ("incident-three-sources", ["incident-api.ndjson", "incident-purview.csv",
                                 "incident-graph.json"], {}),
     ("nul-padded-tail", ["nul-padded.ndjson"], {}),
+    ("stray-nul-in-a-record", ["stray-nul.ndjson"], {}),
     ("excel-resaved-csv", ["excel-resaved.csv"], {}),
     ("purview-no-results", ["purview-no-results.csv"], {}),
     ("es-response-raw-records", ["es-raw-index.json"], {}),
@@ -2114,7 +2128,8 @@ def main():
                  encodings, compressed, truncated_last_line, broken_rows, cut_csv,
                  cut_json_array, blob_cut_off, repeated_header,
                  duplicates_across_files, id_reused, page_of_100, deep_nesting,
-                 non_objects, edge_raw, ecs_edges, incident, nul_padded, excel_resaved,
+                 non_objects, edge_raw, ecs_edges, incident, nul_padded, stray_nul,
+                 excel_resaved,
                  purview_no_results, es_raw_index, graph_records_ndjson, ties_and_untimed,
                  cut_gzip, powershell_out_file_gz, powershell_concatenated,
                  line_separators]:
