@@ -1346,6 +1346,84 @@ def es_response():
     fixture("es-response.json", out, "es-response")
 
 
+def es_wrapped_responses():
+    """Search responses inside other responses: an async search's (Kibana's
+    Discover, `_async_search`), the `rawResponse` of Kibana's search
+    strategy, and a multi-search's `responses`, one of them an error."""
+    a = restricted("lee 1208")
+    day = 8
+    docs = [ecs_alert(a, "AlertTriggered", at(day, 8, 0, 0)),
+            ecs_alert(a, "AlertEntityGenerated", at(day, 8, 0, 1), LEE),
+            ecs_activity(LEE, at(day, 8, 5, 0), "UserLoggedIn", "AzureActiveDirectory"),
+            ecs_activity(ADELE, at(day, 8, 6, 0), "UserLoggedIn", "AzureActiveDirectory")]
+    hits = [Mark({"_index": DATA_STREAM_INDEX, "_id": guid(f"wrapped {n}")[:20].replace("-", ""),
+                  "_score": None, "_source": doc}) for n, doc in enumerate(docs)]
+
+    def search(part):
+        return {"took": 3, "timed_out": False,
+                "hits": {"total": {"value": len(part), "relation": "eq"}, "hits": part}}
+
+    async_search = {"id": "FmRldE8zREVEUzA2ZVpUeGs2ejJFUFEaMkZ5QV9Sbm9SRzJfQTZsb0Q0OW1aQToyNjc=",
+                    "is_partial": False, "is_running": False, "response": search(hits[:2])}
+    out = FileText()
+    out.json(async_search, indent="  ")
+    out.put("\n")
+    fixture("es-async-search.json", out, "es-response")
+
+    raw_response = {"id": "FjA0Zlh5", "isPartial": False, "isRunning": False,
+                    "rawResponse": search(hits[2:3])}
+    out = FileText()
+    out.json(raw_response, indent="  ")
+    out.put("\n")
+    fixture("es-raw-response.json", out, "es-response")
+
+    msearch = {"took": 5, "responses": [
+        {"error": {"type": "index_not_found_exception"}, "status": 404},
+        {**search(hits[3:]), "status": 200},
+    ]}
+    out = FileText()
+    out.json(msearch, indent="  ")
+    out.put("\n")
+    fixture("es-msearch.json", out, "es-response")
+
+
+def several_per_line():
+    """NDJSON whose lines hold several records each: objects written back
+    to back, or with a space between them, by a careless collector."""
+    a = restricted("adele 1209")
+    day = 9
+    first, second = alert_pair(a, ADELE, at(day, 11, 0, 0))
+    third = login(ADELE, at(day, 11, 5, 0))
+    fourth = send(ADELE, at(day, 11, 6, 0), "Re: quarterly numbers")
+    out = FileText()
+    for record in (first, second):
+        out.record(record)
+    out.put(compact(first) + compact(second) + "\n")
+    for record in (third, fourth):
+        out.record(record)
+    out.put(compact(third) + " " + compact(fourth) + "\n")
+    fixture("several-per-line.ndjson", out, "o365-api")
+
+
+def mismatched_brackets():
+    """Pretty-printed records one after another, hand-edited: a closing
+    bracket of the wrong kind spoils its record, a stray one is an error of
+    its own, and the records after them are read."""
+    a = restricted("patti 1210")
+    day = 10
+    out = FileText()
+    out.error("value from line 1 skipped, unexpected `}` where `]` was expected at line 3")
+    out.put('{\n  "Id": "x",\n  "Tags": [1, 2},\n  "Operation": "AlertTriggered"\n}\n')
+    first, second = alert_pair(a, PATTI, at(day, 9, 0, 0))
+    out.json(Mark(first), indent="  ")
+    out.put("\n")
+    out.error(f"unexpected `]` at line {out.line}")
+    out.put("]\n")
+    out.json(Mark(second), indent="  ")
+    out.put("\n")
+    fixture("mismatched-brackets.json", out, "o365-api")
+
+
 def ecs_flat():
     """ECS NDJSON with flat dotted keys, as Filebeat's tests write it."""
     a = restricted("alex 1129", FABRIKAM)
@@ -2010,6 +2088,10 @@ CASES = [
                                 "incident-graph.json"], {}),
     ("nul-padded-tail", ["nul-padded.ndjson"], {}),
     ("stray-nul-in-a-record", ["stray-nul.ndjson"], {}),
+    ("es-responses-inside-responses", ["es-async-search.json", "es-raw-response.json",
+                                       "es-msearch.json"], {}),
+    ("several-records-per-line", ["several-per-line.ndjson"], {}),
+    ("mismatched-brackets", ["mismatched-brackets.json"], {}),
     ("excel-resaved-csv", ["excel-resaved.csv"], {}),
     ("purview-no-results", ["purview-no-results.csv"], {}),
     ("es-response-raw-records", ["es-raw-index.json"], {}),
@@ -2129,6 +2211,7 @@ def main():
                  cut_json_array, blob_cut_off, repeated_header,
                  duplicates_across_files, id_reused, page_of_100, deep_nesting,
                  non_objects, edge_raw, ecs_edges, incident, nul_padded, stray_nul,
+                 es_wrapped_responses, several_per_line, mismatched_brackets,
                  excel_resaved,
                  purview_no_results, es_raw_index, graph_records_ndjson, ties_and_untimed,
                  cut_gzip, powershell_out_file_gz, powershell_concatenated,
