@@ -170,6 +170,8 @@ fn unwrap_once(object: &mut Object) -> Result<Option<Unwrapped>, RecordError> {
         Some((RecordKind::ExportRow, "AuditData"))
     } else if object.get("_source").is_some_and(Value::is_object) {
         Some((RecordKind::EsHit, "_source"))
+    } else if is_fields_hit(object) {
+        Some((RecordKind::EsHit, "fields"))
     } else {
         None
     };
@@ -182,7 +184,34 @@ fn unwrap_once(object: &mut Object) -> Result<Option<Unwrapped>, RecordError> {
     };
     let index = index.map(str::to_owned);
     let body = object_in(object.remove(field).unwrap_or(Value::Null), field)?;
+    let body = match field {
+        "fields" => single_values(body),
+        _ => body,
+    };
     Ok(Some(Unwrapped { kind, body, index }))
+}
+
+/// A search hit asked for `fields` rather than its `_source` (Kibana's
+/// Discover does): the document is in `fields`, one array of values per
+/// dotted field name.
+fn is_fields_hit(object: &Object) -> bool {
+    object.contains_key("_index")
+        && !object.contains_key("_source")
+        && object.get("fields").is_some_and(Value::is_object)
+}
+
+/// A hit's `fields` as a document with flat dotted keys: an array of one
+/// value is that value (Elasticsearch wraps every value in an array), an
+/// array of several stays one, which a query matches if any element does.
+fn single_values(fields: Object) -> Object {
+    let single = |value: Value| match value {
+        Value::Array(mut values) if values.len() == 1 => values.pop().unwrap_or(Value::Null),
+        other => other,
+    };
+    fields
+        .into_iter()
+        .map(|(key, value)| (key, single(value)))
+        .collect()
 }
 
 /// `o365audit` holding an object, in a document that has not been through

@@ -672,9 +672,17 @@ def unwrap(value):
         elif isinstance(value.get("_source"), dict):
             index = index or value.get("_index")
             value = value["_source"]
+        elif "_index" in value and "_source" not in value and isinstance(value.get("fields"), dict):
+            index = index or value.get("_index")
+            value = {key: one_or_all(values) for key, values in value["fields"].items()}
         else:
             break
     return value, index
+
+
+def one_or_all(values):
+    """A hit's `fields` value: an array of one value is that value."""
+    return values[0] if isinstance(values, list) and len(values) == 1 else values
 
 
 def as_object(value):
@@ -1376,6 +1384,22 @@ def es_wrapped_responses():
     out.json(raw_response, indent="  ")
     out.put("\n")
     fixture("es-raw-response.json", out, "es-response")
+
+    # Kibana's Discover asks for `fields` and no `_source`.
+    def as_fields(doc):
+        return {key: value if isinstance(value, list) else [value]
+                for key, value in flat(doc).items()}
+
+    field_docs = [ecs_alert(a, "AlertTriggered", at(day, 9, 0, 0)),
+                  ecs_alert(a, "AlertEntityGenerated", at(day, 9, 0, 1), LEE)]
+    field_hits = [Mark({"_index": DATA_STREAM_INDEX, "_id": guid(f"fields {n}")[:20],
+                        "_score": None, "fields": as_fields(doc)})
+                  for n, doc in enumerate(field_docs)]
+    out = FileText()
+    out.json({"id": "FmZpZWxkcw==", "is_partial": False, "is_running": False,
+              "response": search(field_hits)}, indent="  ")
+    out.put("\n")
+    fixture("es-fields-hits.json", out, "es-response")
 
     msearch = {"took": 5, "responses": [
         {"error": {"type": "index_not_found_exception"}, "status": 404},
@@ -2089,7 +2113,7 @@ CASES = [
     ("nul-padded-tail", ["nul-padded.ndjson"], {}),
     ("stray-nul-in-a-record", ["stray-nul.ndjson"], {}),
     ("es-responses-inside-responses", ["es-async-search.json", "es-raw-response.json",
-                                       "es-msearch.json"], {}),
+                                       "es-msearch.json", "es-fields-hits.json"], {}),
     ("several-records-per-line", ["several-per-line.ndjson"], {}),
     ("mismatched-brackets", ["mismatched-brackets.json"], {}),
     ("excel-resaved-csv", ["excel-resaved.csv"], {}),
