@@ -28,6 +28,116 @@ pub(crate) fn parse(text: &str) -> Result<Value, RecordError> {
     }
 }
 
+/// Escaped UTF-16 surrogates without their pair (`"\ud800"`), read as
+/// U+FFFD.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoneSurrogates {
+    /// How many were replaced.
+    pub count: usize,
+    /// The line of the first, in the text parsed (line 1 is its first).
+    pub line: usize,
+}
+
+/// Parses one JSON value like [`parse`], but reads an escaped surrogate
+/// without its pair as U+FFFD, which JavaScript's `JSON.parse` accepts
+/// and serde_json does not: the record is read, and the caller warns.
+pub(crate) fn parse_lenient(text: &str) -> Result<(Value, Option<LoneSurrogates>), RecordError> {
+    let error = match parse(text) {
+        Ok(value) => return Ok((value, None)),
+        Err(error) => error,
+    };
+    if !is_surrogate_error(&error) {
+        return Err(error);
+    }
+    let Some((repaired, lone)) = replace_lone_surrogates(text) else {
+        return Err(error);
+    };
+    Ok((parse(&repaired)?, Some(lone)))
+}
+
+fn is_surrogate_error(error: &RecordError) -> bool {
+    let message = error.message();
+    error.kind() == RecordErrorKind::Syntax
+        && (message.starts_with("lone leading surrogate")
+            || message.starts_with("unexpected end of hex escape"))
+}
+
+/// The text with each escaped surrogate that has no pair rewritten as
+/// `\ufffd` (as long, so positions stay), if there was one.
+fn replace_lone_surrogates(text: &str) -> Option<(String, LoneSurrogates)> {
+    let bytes = text.as_bytes();
+    let mut out = bytes.to_vec();
+    let (mut at, mut in_string) = (0, false);
+    let mut found: Option<LoneSurrogates> = None;
+    while at < bytes.len() {
+        match (in_string, bytes[at]) {
+            (false, b'"') | (true, b'"') => in_string = !in_string,
+            (true, b'\\') => {
+                let step = escape_step(bytes, at);
+                if step.lone {
+                    out[at..at + 6].copy_from_slice(b"\\ufffd");
+                    let lone = found.get_or_insert(LoneSurrogates {
+                        count: 0,
+                        line: position_of(text, at).line,
+                    });
+                    lone.count += 1;
+                }
+                at += step.len;
+                continue;
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    let lone = found?;
+    Some((String::from_utf8(out).ok()?, lone))
+}
+
+/// An escape inside a string: how many bytes it takes, and whether it is
+/// a surrogate without its pair (then the first six are that escape).
+struct EscapeStep {
+    len: usize,
+    lone: bool,
+}
+
+fn escape_step(bytes: &[u8], at: usize) -> EscapeStep {
+    let Some(unit) = hex_escape(bytes, at) else {
+        return EscapeStep {
+            len: 2,
+            lone: false,
+        };
+    };
+    let paired = match unit {
+        0xD800..=0xDBFF => {
+            hex_escape(bytes, at + 6).is_some_and(|n| (0xDC00..=0xDFFF).contains(&n))
+        }
+        0xDC00..=0xDFFF => false,
+        _ => {
+            return EscapeStep {
+                len: 6,
+                lone: false,
+            }
+        }
+    };
+    match paired {
+        true => EscapeStep {
+            len: 12,
+            lone: false,
+        },
+        false => EscapeStep { len: 6, lone: true },
+    }
+}
+
+/// The code unit of a `\uXXXX` escape at `at`.
+fn hex_escape(bytes: &[u8], at: usize) -> Option<u16> {
+    let escape = bytes.get(at..at + 6)?;
+    if escape[0] != b'\\' || escape[1] != b'u' {
+        return None;
+    }
+    let hex = std::str::from_utf8(&escape[2..]).ok()?;
+    u16::from_str_radix(hex, 16).ok()
+}
+
 fn parse_unlimited(text: &str) -> Result<Value, RecordError> {
     let mut reader = serde_json::Deserializer::from_str(text);
     reader.disable_recursion_limit();
@@ -116,6 +226,19 @@ fn reword(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lone_surrogates_are_read_as_replacement_characters() {
+        let text = "{\"a\": \"x\\ud800\",\n \"b\": \"\\udc00\\ud83d\\ude00\\ud800\\u0041\"}";
+        let (value, lone) = parse_lenient(text).expect("read");
+        assert_eq!(value["a"], "x\u{FFFD}");
+        assert_eq!(value["b"], "\u{FFFD}\u{1F600}\u{FFFD}A");
+        assert_eq!(lone, Some(LoneSurrogates { count: 3, line: 1 }));
+        let (_, none) = parse_lenient("{\"a\": \"\\ud83d\\ude00\"}").expect("read");
+        assert_eq!(none, None);
+        assert!(parse_lenient("{\"a\": \"\\u12\"}").is_err());
+        assert!(parse_lenient("{\"a\": \"\\ud800\" x}").is_err());
+    }
 
     #[test]
     fn brackets_in_strings_do_not_nest() {

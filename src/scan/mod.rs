@@ -26,7 +26,7 @@ use crate::detect::{
 };
 use crate::input::{Body, Container, Encoding, FileReader, FileSummary, Piece, ReaderOptions};
 use crate::kql::SyntaxError;
-use crate::o365::{self, Record, RecordError, RecordKind};
+use crate::o365::{self, LoneSurrogates, Record, RecordError, RecordKind};
 use crate::rule;
 use crate::skim::{Lean, Skimmer};
 use index::{FirstSeen, Index};
@@ -326,6 +326,9 @@ impl State {
             Ok(record) => record,
             Err(error) => return self.error(Some(line), located(&error, line)),
         };
+        if let Some(lone) = record.lone_surrogates {
+            self.warn_lone_surrogates(lone, line);
+        }
         let index = self.count(record.kind);
         let id = record_id(&record);
         if self.is_duplicate(content_hash(record.content()), id.as_deref(), line) {
@@ -445,6 +448,19 @@ impl State {
                 message,
             });
         }
+    }
+
+    fn warn_lone_surrogates(&mut self, lone: LoneSurrogates, first_line: u64) {
+        let line = first_line + lone.line.saturating_sub(1) as u64;
+        let escapes = match lone.count {
+            1 => "escape",
+            _ => "escapes",
+        };
+        let message = format!(
+            "{} unpaired UTF-16 surrogate {escapes} read as `U+FFFD`, the first at line {line}",
+            lone.count
+        );
+        self.warn(Some(line), message);
     }
 
     fn warn(&mut self, line: Option<u64>, message: String) {

@@ -1448,6 +1448,27 @@ def mismatched_brackets():
     fixture("mismatched-brackets.json", out, "o365-api")
 
 
+def lone_surrogates():
+    """Records whose text escapes half of a UTF-16 surrogate pair, as a
+    collector that cut a string between the halves writes: each is read,
+    the half as U+FFFD, with a warning at its line."""
+    a = restricted("nestor 1211")
+    day = 11
+    first, second = alert_pair(a, NESTOR, at(day, 14, 0, 0))
+    first = {**first, "Comments": "CUT"}
+    out = FileText()
+    out.record(login(NESTOR, at(day, 13, 55, 0)))
+    out.put(compact(login(NESTOR, at(day, 13, 55, 0))) + "\n")
+    cut_line = out.line
+    out.record(first)
+    out.put(compact(first).replace('"CUT"', '"Thanks \\ud83d"') + "\n")
+    out.record(second)
+    out.put(compact(second) + "\n")
+    fixture("lone-surrogate.ndjson", out, "o365-api",
+            warnings=[{"line": cut_line, "message": f"1 unpaired UTF-16 surrogate escape "
+                                                    f"read as `U+FFFD`, the first at line {cut_line}"}])
+
+
 def ecs_flat():
     """ECS NDJSON with flat dotted keys, as Filebeat's tests write it."""
     a = restricted("alex 1129", FABRIKAM)
@@ -2116,6 +2137,7 @@ CASES = [
                                        "es-msearch.json", "es-fields-hits.json"], {}),
     ("several-records-per-line", ["several-per-line.ndjson"], {}),
     ("mismatched-brackets", ["mismatched-brackets.json"], {}),
+    ("lone-surrogate-escapes", ["lone-surrogate.ndjson"], {}),
     ("excel-resaved-csv", ["excel-resaved.csv"], {}),
     ("purview-no-results", ["purview-no-results.csv"], {}),
     ("es-response-raw-records", ["es-raw-index.json"], {}),
@@ -2236,6 +2258,7 @@ def main():
                  duplicates_across_files, id_reused, page_of_100, deep_nesting,
                  non_objects, edge_raw, ecs_edges, incident, nul_padded, stray_nul,
                  es_wrapped_responses, several_per_line, mismatched_brackets,
+                 lone_surrogates,
                  excel_resaved,
                  purview_no_results, es_raw_index, graph_records_ndjson, ties_and_untimed,
                  cut_gzip, powershell_out_file_gz, powershell_concatenated,
