@@ -6,6 +6,9 @@
 //! with it on (which can only fail, at the first fault) so that a syntax
 //! error earlier in the text is still the one reported.
 
+use std::borrow::Cow;
+use std::collections::HashSet;
+
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -138,6 +141,88 @@ fn hex_escape(bytes: &[u8], at: usize) -> Option<u16> {
     u16::from_str_radix(hex, 16).ok()
 }
 
+/// A key an object holds twice; serde_json keeps its last value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepeatedKey {
+    /// The key, decoded.
+    pub key: String,
+    /// The line of its second occurrence, in the text parsed.
+    pub line: usize,
+}
+
+/// The first key that an object in `text` repeats. The text is JSON that
+/// parsed; each object's keys are compared decoded.
+pub(crate) fn first_repeated_key(text: &str) -> Option<RepeatedKey> {
+    let bytes = text.as_bytes();
+    // One entry per open container: the keys of an object, `None` for an
+    // array.
+    let mut open: Vec<Option<HashSet<Cow<'_, str>>>> = Vec::new();
+    let (mut at, mut expect_key) = (0, false);
+    while at < bytes.len() {
+        match bytes[at] {
+            b'{' => {
+                open.push(Some(HashSet::new()));
+                expect_key = true;
+            }
+            b'[' => open.push(None),
+            b'}' | b']' => {
+                open.pop();
+                expect_key = false;
+            }
+            b',' => expect_key = matches!(open.last(), Some(Some(_))),
+            b'"' => {
+                let end = string_end(bytes, at + 1);
+                let quoted = text.get(at..end).unwrap_or_default();
+                if expect_key {
+                    let key = decoded_key(quoted);
+                    if let Some(Some(keys)) = open.last_mut() {
+                        if keys.contains(&key) {
+                            let line = position_of(text, at).line;
+                            let key = key.into_owned();
+                            return Some(RepeatedKey { key, line });
+                        }
+                        keys.insert(key);
+                    }
+                    expect_key = false;
+                }
+                at = end;
+                continue;
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    None
+}
+
+/// The offset after the closing quote of the string whose text starts at
+/// `at`.
+fn string_end(bytes: &[u8], mut at: usize) -> usize {
+    while let Some(k) = memchr::memchr2(b'"', b'\\', bytes.get(at..).unwrap_or_default()) {
+        at += k;
+        match bytes[at] {
+            b'"' => return at + 1,
+            _ => at += 2,
+        }
+    }
+    bytes.len()
+}
+
+/// A quoted key's text, its escapes decoded when it has any.
+fn decoded_key(quoted: &str) -> Cow<'_, str> {
+    let inner = quoted
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+        .unwrap_or(quoted);
+    if !inner.contains('\\') {
+        return Cow::Borrowed(inner);
+    }
+    match serde_json::from_str::<String>(quoted) {
+        Ok(key) => Cow::Owned(key),
+        Err(_) => Cow::Borrowed(inner),
+    }
+}
+
 fn parse_unlimited(text: &str) -> Result<Value, RecordError> {
     let mut reader = serde_json::Deserializer::from_str(text);
     reader.disable_recursion_limit();
@@ -238,6 +323,19 @@ mod tests {
         assert_eq!(none, None);
         assert!(parse_lenient("{\"a\": \"\\u12\"}").is_err());
         assert!(parse_lenient("{\"a\": \"\\ud800\" x}").is_err());
+    }
+
+    #[test]
+    fn the_first_repeated_key_is_found_decoded_and_per_object() {
+        let repeated = |text: &str| first_repeated_key(text).map(|r| (r.key, r.line));
+        assert_eq!(repeated(r#"{"a":1,"b":{"a":2},"c":[{"a":3}]}"#), None);
+        assert_eq!(repeated(r#"{"a":"a","b":["a","a"]}"#), None);
+        assert_eq!(repeated("{\"a\":1,\n\"\\u0061\":2}"), Some(("a".into(), 2)));
+        assert_eq!(repeated(r#"{"x":{"k":1,"k":2}}"#), Some(("k".into(), 1)));
+        assert_eq!(
+            repeated(r#"{"x":{"k":1},"x":"\"}"}"#),
+            Some(("x".into(), 1))
+        );
     }
 
     #[test]

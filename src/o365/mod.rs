@@ -40,7 +40,7 @@ mod time;
 pub(crate) mod view;
 
 pub use error::{Position, RecordError, RecordErrorKind};
-pub use json::{LoneSurrogates, MAX_DEPTH};
+pub use json::{LoneSurrogates, RepeatedKey, MAX_DEPTH};
 pub use normalize::normalize;
 pub use read::{read_json, read_row, read_value, AuditRow, Record, RecordKind};
 pub use time::{parse_time, parse_time_str, Timestamp};

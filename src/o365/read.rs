@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::error::{Position, RecordError, RecordErrorKind};
-use super::json::{self, LoneSurrogates};
+use super::json::{self, LoneSurrogates, RepeatedKey};
 use super::normalize::normalize;
 use super::time::{parse_time, Timestamp};
 
@@ -27,6 +27,9 @@ pub struct Record {
     /// Escaped surrogates without their pair in the record's text, read
     /// as U+FFFD: worth a warning.
     pub lone_surrogates: Option<LoneSurrogates>,
+    /// A key that an object of the record's text holds twice (its last
+    /// value is read): worth a warning.
+    pub repeated_key: Option<RepeatedKey>,
 }
 
 /// How a record arrived.
@@ -118,6 +121,7 @@ pub fn read_json(text: &str) -> Result<Record, RecordError> {
         other => return Err(not_an_object(&other, first_byte(text))),
     };
     record.lone_surrogates = lone;
+    record.repeated_key = json::first_repeated_key(text);
     Ok(record)
 }
 
@@ -138,6 +142,7 @@ pub fn read_row<R: AuditRow + ?Sized>(row: &R) -> Result<Record, RecordError> {
     let mut record = classify(object);
     record.kind = RecordKind::ExportRow;
     record.lone_surrogates = lone;
+    record.repeated_key = json::first_repeated_key(cell);
     Ok(record)
 }
 
@@ -281,6 +286,7 @@ fn classify(body: Object) -> Record {
         raw,
         index: None,
         lone_surrogates: None,
+        repeated_key: None,
     }
 }
 

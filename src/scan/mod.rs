@@ -329,6 +329,14 @@ impl State {
         if let Some(lone) = record.lone_surrogates {
             self.warn_lone_surrogates(lone, line);
         }
+        if let Some(repeated) = &record.repeated_key {
+            let at = line + repeated.line.saturating_sub(1) as u64;
+            // NOTE: a key may be of any length; the start names it.
+            let key: String = repeated.key.chars().take(64).collect();
+            let message =
+                format!("key `{key}` repeated in an object, its last value read, at line {at}");
+            self.warn(Some(at), message);
+        }
         let index = self.count(record.kind);
         let id = record_id(&record);
         if self.is_duplicate(content_hash(record.content()), id.as_deref(), line) {

@@ -1469,6 +1469,26 @@ def lone_surrogates():
                                                     f"read as `U+FFFD`, the first at line {cut_line}"}])
 
 
+def repeated_keys():
+    """Pretty-printed records whose objects hold a key twice, as a
+    hand-edited export does: each is read with the key's last value, with
+    a warning at the line of the repeat."""
+    a = restricted("grady 1212")
+    day = 12
+    out = FileText()
+    warnings = []
+    for record in alert_pair(a, GRADY, at(day, 10, 0, 0)):
+        lines = json.dumps(record, indent=2, ensure_ascii=False).split("\n")
+        lines.insert(1, '  "UserType": "Regular",')
+        repeat = next(n for n, line in enumerate(lines)
+                      if n > 1 and line.startswith('  "UserType"'))
+        warnings.append({"line": out.line + repeat, "message":
+                         "key `UserType` repeated in an object, its last value read"})
+        out.record(record)
+        out.put("\n".join(lines) + "\n")
+    fixture("repeated-keys.json", out, "o365-api", warnings=warnings)
+
+
 def ecs_flat():
     """ECS NDJSON with flat dotted keys, as Filebeat's tests write it."""
     a = restricted("alex 1129", FABRIKAM)
@@ -2138,6 +2158,7 @@ CASES = [
     ("several-records-per-line", ["several-per-line.ndjson"], {}),
     ("mismatched-brackets", ["mismatched-brackets.json"], {}),
     ("lone-surrogate-escapes", ["lone-surrogate.ndjson"], {}),
+    ("repeated-keys", ["repeated-keys.json"], {}),
     ("excel-resaved-csv", ["excel-resaved.csv"], {}),
     ("purview-no-results", ["purview-no-results.csv"], {}),
     ("es-response-raw-records", ["es-raw-index.json"], {}),
@@ -2258,7 +2279,7 @@ def main():
                  duplicates_across_files, id_reused, page_of_100, deep_nesting,
                  non_objects, edge_raw, ecs_edges, incident, nul_padded, stray_nul,
                  es_wrapped_responses, several_per_line, mismatched_brackets,
-                 lone_surrogates,
+                 lone_surrogates, repeated_keys,
                  excel_resaved,
                  purview_no_results, es_raw_index, graph_records_ndjson, ties_and_untimed,
                  cut_gzip, powershell_out_file_gz, powershell_concatenated,
