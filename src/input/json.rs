@@ -374,6 +374,9 @@ impl JsonSplitter {
                 self.lines.newline_at(here);
                 return here + 1;
             }
+            // NOTE: a line of JSON is scanned, not just cut at its
+            // newline, so that several values on it are found; reading
+            // NDJSON takes about a sixth more time for it.
             b'[' | b'{' => {
                 self.line_state = LineState::Values;
                 self.scanner = Scanner::line();
