@@ -385,6 +385,19 @@ describe("Scanner", () => {
     const scanner = new Scanner({ strict: false });
     const progress = scanner.push(new TextEncoder().encode(ndjson(RAW_ALERT)));
     assertPlainJson(progress);
+    assert.equal(progress.rejected, false);
+    scanner.free();
+  });
+
+  test("push says when a file was rejected, so the rest need not be read", () => {
+    const scanner = new Scanner();
+    scanner.file("zeros.bin");
+    const progress = scanner.push(new Uint8Array(4096));
+    assert.equal(progress.rejected, true);
+    assert.equal(scanner.push(new Uint8Array(4096)).rejected, true);
+    const report = scanner.finish();
+    assert.equal(report.errors.length, 1);
+    assert.match(report.errors[0].message, /found binary data/);
     scanner.free();
   });
 

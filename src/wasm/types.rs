@@ -144,6 +144,9 @@ export interface Progress {
   records: number;
   /** Hits found in this chunk. */
   hits: Hit[];
+  /** The file was rejected as a whole (its error says why): the rest of it
+   * is not read, and need not be pushed. */
+  rejected: boolean;
 }
 
 export interface MitreEntry { id: string; name: string; reference: string }
