@@ -186,7 +186,7 @@ function inputExpect(cases, options) {
       const report = scan([{ name: c.file, data: bytes }]);
       const [file] = report.files;
       assert.equal(report.records + report.errorCount, c.pieces.length);
-      if (c.encoding) assert.equal(file.encoding, c.encoding);
+      assert.equal(file.encoding, c.encoding);
       if ("compressed" in c) assert.equal(file.compressed, c.compressed);
       for (const piece of c.pieces.filter((p) => p.kind === "error")) {
         assertErrorAt(report, piece);

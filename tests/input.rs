@@ -122,9 +122,8 @@ fn check_case(case: &Value) {
     }
 
     assert_eq!(summary.container.as_str(), case["container"], "{name}");
-    if let Some(encoding) = case["encoding"].as_str() {
-        assert_eq!(summary.encoding.as_str(), encoding, "{name}");
-    }
+    let encoding = summary.encoding.map(|e| e.as_str());
+    assert_eq!(encoding, case["encoding"].as_str(), "{name}");
     let compressed = summary.compressed.map(|c| c.as_str());
     assert_eq!(compressed, case["compressed"].as_str(), "{name}");
     check_warnings(name, &summary, case);

@@ -192,8 +192,8 @@ pub struct FileSummary {
     /// SHA-256 of the bytes as given, lowercase hexadecimal; `None` when
     /// [`ReaderOptions::sha256`] turned it off.
     pub sha256: Option<String>,
-    /// The text encoding.
-    pub encoding: Encoding,
+    /// The text encoding; `None` for binary data that was never decoded.
+    pub encoding: Option<Encoding>,
     /// The compression, if any.
     pub compressed: Option<Compression>,
     /// The shape of the content.

@@ -272,11 +272,16 @@ impl TextStage {
         }
     }
 
-    fn encoding(&self) -> Encoding {
-        match self.fallback_lines() {
+    /// `None` when the bytes were rejected before any of them was decoded
+    /// (a zip, an image): such a file has no text encoding to speak of.
+    fn encoding(&self) -> Option<Encoding> {
+        if self.decoder.is_none() && matches!(self.splitter, Splitter::Rejected) {
+            return None;
+        }
+        Some(match self.fallback_lines() {
             0 => self.encoding,
             _ => Encoding::Windows1252,
-        }
+        })
     }
 
     fn warnings(&self) -> Vec<Warning> {

@@ -24,7 +24,7 @@ use crate::detect::{
     self, content_hash, ContentHash, Detector, ErrorEntry, Facts, FileReport, Hit, Options,
     RuleRef, ScanReport, Tool, Warning,
 };
-use crate::input::{Body, Container, FileReader, FileSummary, Piece, ReaderOptions};
+use crate::input::{Body, Container, Encoding, FileReader, FileSummary, Piece, ReaderOptions};
 use crate::kql::SyntaxError;
 use crate::o365::{self, Record, RecordError, RecordKind};
 use crate::rule;
@@ -263,12 +263,7 @@ impl State {
         let report = &mut self.file.report;
         report.bytes = summary.bytes;
         report.sha256 = summary.sha256;
-        // NOTE: a file rejected as not an export (a zip, an image) has no
-        // text encoding to speak of.
-        report.encoding = match summary.container {
-            Container::Unrecognized => None,
-            _ => Some(summary.encoding.as_str()),
-        };
+        report.encoding = summary.encoding.map(Encoding::as_str);
         report.compressed = summary.compressed.map(|c| c.as_str());
         report.format = format;
     }
