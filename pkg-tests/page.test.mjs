@@ -142,6 +142,14 @@ test("the filter re-reads the loaded files with another query", async () => {
   await page.locator("#hits .badge.name").first().waitFor();
 });
 
+test("the filter's help says what an empty box does", async () => {
+  const help = await page.locator("#kql-help").innerText();
+  assert.match(help, /empty, the rule itself runs/);
+  assert.match(help, /--query\s''/);
+  assert.equal(await page.locator("#kql").getAttribute("aria-describedby"),
+    "kql-help");
+});
+
 test("the CSV export defuses formulas", async () => {
   const [download] = await Promise.all([
     page.waitForEvent("download"),
