@@ -90,7 +90,7 @@ test("the example gives hits of both verdicts", async () => {
     /deprecated/);
 });
 
-test("a chosen hit shows its clauses, alert, event and raw record",
+test("a chosen hit shows its clauses, alert, event and record",
   async () => {
   const row = page.locator("#hits tbody tr.hit").first();
   await row.focus();
@@ -101,7 +101,7 @@ test("a chosen hit shows its clauses, alert, event and raw record",
   assert.ok(await clauses.count() >= 2, "no clauses shown");
   assert.ok(await page.locator("#detail .clause-table tr.fail").count() +
     await page.locator("#detail .clause-table tr.pass").count() >= 2);
-  for (const name of ["Normalized event", "Raw record"]) {
+  for (const name of ["Normalized event", "Record", "Record as read"]) {
     assert.ok(await page.locator("#detail summary", { hasText: name })
       .count(), `no ${name}`);
   }
@@ -150,6 +150,19 @@ test("the filter's help says what an empty box does", async () => {
     "kql-help");
 });
 
+test("a CSV row's record is its AuditData cell, laid out", async () => {
+  await page.locator("#hits tbody tr.hit", { hasText: ".csv:" }).first()
+    .click();
+  const record = page.locator("#detail details.record[open]");
+  assert.match(await record.locator("summary").innerText(), /AuditData/);
+  const text = await record.locator("pre").innerText();
+  assert.ok(text.split("\n").length > 10, "not laid out");
+  assert.match(text, /^\{\n {2}"CreationTime": "/);
+  assert.equal(JSON.parse(text).RecordType, 40);
+  assert.ok(await page.locator("#detail summary", { hasText: "Row as read" })
+    .count());
+});
+
 test("the CSV export defuses formulas", async () => {
   const [download] = await Promise.all([
     page.waitForEvent("download"),
@@ -185,7 +198,8 @@ test("pasted records are scanned, and their text never becomes markup",
     await page.getByText(/Read 2 records/).waitFor();
     assert.equal(await page.locator("#hits tbody tr.hit").count(), 1);
     await page.locator("#hits tbody tr.hit").first().click();
-    await page.locator("#detail summary", { hasText: "Raw record" }).click();
+    await page.locator("#detail summary", { hasText: "Record as read" })
+      .click();
     const raw = page.locator("#detail pre.json").last();
     assert.ok((await raw.innerText()).includes("<img src=x onerror="));
     assert.equal(await page.locator("img").count(), 0);

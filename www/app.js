@@ -8,6 +8,7 @@ import init, {
 } from "./pkg/m365_restricted_sender.js";
 import { byId, plural } from "./dom.js";
 import { download, toCsv, toNdjson } from "./export.js";
+import { recordOf } from "./record.js";
 import {
   markChosen, renderAlertNameNote, renderCounts, renderDetail,
   renderFiles, renderHits, renderProblems, renderRule, renderUsers,
@@ -279,20 +280,22 @@ function chooseHit(hit, row) {
 }
 
 /**
- * The clause-by-clause explanation of a hit: the raw record judged again
- * with the scan's options; a record that is not JSON on its own (a CSV
- * row) is explained from its normalized event.
+ * The clause-by-clause explanation of a hit: its record judged again
+ * with the scan's options (for an export row, the row's AuditData, as
+ * the scan read it); should that fail, its normalized event.
  */
 function explain(hit) {
   const options = state.report.options;
-  for (const record of [hit.raw, hit.event]) {
+  const record = hit.raw == null ? null : recordOf(hit.raw).json;
+  const records = [record, hit.event].filter((each) => each != null);
+  for (const each of records) {
     try {
-      return { ...evaluate(record, options), options };
+      return { ...evaluate(each, options), options };
     } catch (error) {
-      if (record === hit.event) return { error: error.message };
+      if (each === records.at(-1)) return { error: error.message };
     }
   }
-  return { error: "nothing to explain" };
+  return { error: "the record was not kept" };
 }
 
 function exportHits(kind) {

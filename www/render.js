@@ -2,9 +2,10 @@
 // value from the input goes in through `textContent` (see dom.js).
 
 import {
-  byId, el, fill, jsonBlock, plural, shortTime, trustedHtml,
+  byId, el, fill, jsonBlock, plural, shortTime, textLines, trustedHtml,
 } from "./dom.js";
 import { actionOf, verdictOf } from "./export.js";
+import { prettyJson, recordOf } from "./record.js";
 
 /** Hits listed at most; the exports hold them all. */
 export const MAX_ROWS = 2000;
@@ -150,7 +151,7 @@ export function renderDetail(hit, evaluation, info) {
     clausesBlock(evaluation),
     jsonDetails("Alert", hit.alert, false),
     jsonDetails("Normalized event", hit.event, false),
-    rawDetails(hit.raw));
+    recordDetails(hit.raw));
   section.hidden = false;
 }
 
@@ -213,9 +214,25 @@ function jsonDetails(title, value, open) {
   return el("details", { open }, el("summary", {}, title), jsonBlock(value));
 }
 
-function rawDetails(raw) {
-  return el("details", {}, el("summary", {}, "Raw record"),
-    el("pre", { className: "json" }, raw ?? ""));
+/**
+ * The record as read, and laid out: a JSON record pretty-printed, or for
+ * an export row its AuditData cell, the row itself shown as read.
+ */
+function recordDetails(raw) {
+  if (raw == null) {
+    return el("p", { className: "message" },
+      "This hit's record, event and alert were not kept: the report " +
+      "keeps them for the first hits only (see the warnings).");
+  }
+  const { json, row } = recordOf(raw);
+  return [
+    json == null ? null : el("details", { className: "record", open: true },
+      el("summary", {}, row ? "Record (the row's AuditData)" : "Record"),
+      textLines(prettyJson(json))),
+    el("details", { className: "record" },
+      el("summary", {}, row ? "Row as read" : "Record as read"),
+      el("pre", { className: "json wrap" }, raw)),
+  ];
 }
 
 export function renderUsers(users) {
