@@ -236,17 +236,27 @@ test("a large dropped file shows progress and can be cancelled", async () => {
   await page.locator("#hits .badge.name").first().waitFor();
 });
 
-test("the page works on a narrow window", async () => {
-  await page.setViewportSize({ width: 420, height: 900 });
-  await page.locator("#hits tbody tr.hit").first().click();
-  await page.screenshot({ path: join(OUT, "page-420.png"), fullPage: true });
+test("the page fits a window 360 px wide", async () => {
+  await page.setViewportSize({ width: 360, height: 800 });
+  await page.locator("#hits tbody tr.hit", { hasText: ".csv:" }).first()
+    .click();
+  await page.locator("#detail details.record[open]").waitFor();
+  await page.screenshot({ path: join(OUT, "page-360.png"), fullPage: true });
   await page.locator("#hits-section").screenshot({
-    path: join(OUT, "page-420-hits.png"),
+    path: join(OUT, "page-360-hits.png"),
   });
-  const width = await page.evaluate(() =>
-    document.documentElement.scrollWidth);
-  assert.ok(width <= 420, `the page scrolls sideways: ${width}px`);
+  const sideways = await page.evaluate(() =>
+    document.documentElement.scrollWidth - innerWidth);
+  assert.ok(sideways <= 0, `the page scrolls sideways by ${sideways}px`);
+  for (const table of ["#hits", "#users", "#files", "#detail table"]) {
+    const wide = await page.locator(table).first().evaluate((node) =>
+      node.closest(".table-wrap, section").scrollWidth >
+      node.closest(".table-wrap, section").clientWidth);
+    assert.ok(!wide, `${table} scrolls sideways`);
+  }
   await page.setViewportSize({ width: 1280, height: 900 });
+  await page.screenshot({ path: join(OUT, "page-1280-csv-hit.png"),
+    fullPage: true });
 });
 
 test("no request left the page's origin", () => {

@@ -259,11 +259,18 @@ function showReport(report) {
 
 function summary(report) {
   const custom = report.options.query
-    ? ` with the query \`${report.options.query}\``
+    ? ` with the query \`${shorten(report.options.query)}\``
     : "";
   return `Read ${plural(report.records, "record")}${custom}: ` +
     `${plural(report.hits.length, "hit")}, ` +
     `${plural(report.errorCount, "error")}.`;
+}
+
+/** At most about 80 characters of `text`, with `…` where it was cut. */
+function shorten(text, most = 80) {
+  const chars = [...text];
+  if (chars.length <= most) return text;
+  return chars.slice(0, most - 1).join("") + "…";
 }
 
 function showHits() {

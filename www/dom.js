@@ -62,6 +62,28 @@ export function textLines(text, className = "json") {
 }
 
 /**
+ * Text that may also break where `at` matches (an empty match, such as a
+ * lookahead), besides where text breaks anyway (spaces, hyphens): a
+ * `<span>` of the pieces with `<wbr>` between them.
+ */
+export function breakable(text, at, className = "") {
+  return el("span", { className }, String(text).split(at).flatMap(
+    (piece, i) => i === 0 ? [piece] : [el("wbr"), piece]));
+}
+
+/**
+ * An e-mail address that breaks before its `@` first, and inside its
+ * domain, before a dot, only when the domain alone does not fit (the
+ * domain is one inline block, see `.domain` in style.css).
+ */
+export function address(text) {
+  const at = String(text).lastIndexOf("@");
+  if (at <= 0) return breakable(text, /(?=\.)/);
+  return el("span", {}, String(text).slice(0, at), el("wbr"),
+    breakable(String(text).slice(at), /(?=\.)/, "domain"));
+}
+
+/**
  * Nodes from HTML that the wasm module compiled in at build time (the
  * rule's guide). Never pass input text here.
  */

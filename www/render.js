@@ -2,13 +2,17 @@
 // value from the input goes in through `textContent` (see dom.js).
 
 import {
-  byId, el, fill, jsonBlock, plural, shortTime, textLines, trustedHtml,
+  address, breakable, byId, el, fill, jsonBlock, plural, shortTime,
+  textLines, trustedHtml,
 } from "./dom.js";
 import { actionOf, verdictOf } from "./export.js";
 import { prettyJson, recordOf } from "./record.js";
 
 /** Hits listed at most; the exports hold them all. */
 export const MAX_ROWS = 2000;
+
+/** Where a long clause or query may break: after a field's `:`. */
+const AFTER_COLON = /(?<=:)(?=\S)/;
 
 export function renderCounts(report) {
   const queryHits = report.hits.filter((hit) => hit.query).length;
@@ -78,17 +82,35 @@ export function renderHits(hits, { selected, onChoose }) {
 }
 
 function hitRow(hit, onChoose) {
+  const where = `${hit.file}:${hit.line}`;
   const row = el("tr", { tabIndex: -1, className: "hit" },
     el("td", { className: "time", title: hit.timestamp ?? "" },
-      shortTime(hit.timestamp)),
-    el("td", { className: "user" }, hit.user ?? "—"),
+      dateAndClock(hit.timestamp)),
+    el("td", { className: "user" }, hit.user ? address(hit.user) : "—"),
     el("td", { className: "verdict" }, verdictBadges(hit)),
     el("td", { className: "action" }, actionOf(hit)),
-    el("td", { className: "where" }, `${hit.file}:${hit.line}`));
+    el("td", { className: "where", title: where }, fileAndLine(hit)));
   row.addEventListener("click", () => onChoose(hit, row));
   row.addEventListener("keydown", (event) =>
     onRowKey(event, hit, row, onChoose));
   return row;
+}
+
+/**
+ * A hit's time that may break between the date and the clock, which
+ * leaves the file's name more room in a narrow list.
+ */
+function dateAndClock(iso) {
+  if (!iso) return shortTime(iso);
+  const [date, clock] = shortTime(iso).split(" ");
+  return [el("span", { className: "date" }, date), " ",
+    el("span", { className: "clock" }, clock)];
+}
+
+/** `file:line`, breaking in the name only: after `_`, and after `-`. */
+function fileAndLine(hit) {
+  return el("span", {}, breakable(hit.file, /(?<=_)/),
+    el("span", { className: "line-no" }, `:${hit.line}`));
 }
 
 function onRowKey(event, hit, row, onChoose) {
@@ -140,8 +162,10 @@ export function renderDetail(hit, evaluation, info) {
   const section = byId("detail");
   fill(byId("detail-body"),
     el("p", { className: "detail-head" },
-      el("strong", {}, hit.user ?? "no user found"), " · ",
-      shortTime(hit.timestamp), " · ", verdictBadges(hit)),
+      el("strong", { className: "user" },
+        hit.user ? address(hit.user) : "no user found"), " · ",
+      el("span", { className: "time" }, shortTime(hit.timestamp)), " ",
+      verdictBadges(hit)),
     hit.alertName && !hit.query
       ? el("p", { className: "note" },
         el("strong", {}, "Why the rule's query misses this record. "),
@@ -204,9 +228,11 @@ function clauseRow(clause) {
     el("td", { className: "mark" },
       el("span", { "aria-label": clause.passed ? "passed" : "failed" },
         clause.passed ? "✓" : "✗")),
-    el("td", {}, el("code", {}, clause.text ?? "")),
-    el("td", {}, clause.expected ?? "—"),
-    el("td", {}, held.length ? held.join(", ") : el("em", {}, "nothing")));
+    el("td", { className: "clause" },
+      el("code", {}, breakable(clause.text ?? "", AFTER_COLON))),
+    el("td", { "data-label": "Expected" }, clause.expected ?? "—"),
+    el("td", { "data-label": "Held" },
+      held.length ? held.join(", ") : el("em", {}, "nothing")));
 }
 
 function jsonDetails(title, value, open) {
@@ -237,14 +263,22 @@ function recordDetails(raw) {
 
 export function renderUsers(users) {
   fill(byId("users").tBodies[0], users.map((user) => el("tr", {},
-    el("td", { className: "user" }, user.user),
-    el("td", { className: "num" }, String(user.alerts)),
-    el("td", { className: "num" }, String(user.records)),
-    el("td", { className: "time" }, shortTime(user.first)),
-    el("td", { className: "time" }, shortTime(user.last)))));
+    el("td", { className: "user" }, address(user.user)),
+    cell("num", "Alerts", String(user.alerts)),
+    cell("num", "Records", String(user.records)),
+    cell("time", "First", shortTime(user.first)),
+    cell("time", "Last", shortTime(user.last)))));
   byId("users").hidden = users.length === 0;
   byId("no-users").hidden = users.length > 0;
   byId("users-section").hidden = false;
+}
+
+/**
+ * A table cell that names its column, so that on a narrow window, where
+ * the table reads as cards, each value still says what it is.
+ */
+function cell(className, label, content) {
+  return el("td", { className, "data-label": label }, content);
 }
 
 export function renderProblems(report) {
@@ -271,14 +305,17 @@ function problem(kind, { file, line, message }) {
 
 export function renderFiles(files) {
   fill(byId("files").tBodies[0], files.map((file) => el("tr", {},
-    el("td", {}, file.name),
-    el("td", {}, file.format ?? "—"),
-    el("td", {}, [file.encoding, file.compressed].filter(Boolean).join(", ")),
-    el("td", { className: "num" }, file.bytes.toLocaleString("en")),
-    el("td", { className: "num" }, String(file.records)),
-    el("td", { className: "num" }, String(file.errors)),
-    el("td", { className: "hash", title: file.sha256 ?? "not computed" },
-      file.sha256 ? file.sha256.slice(0, 12) + "…" : "—"))));
+    el("td", { className: "name" }, breakable(file.name, /(?=\.)|(?<=_)/)),
+    cell("", "Format", file.format ?? "—"),
+    cell("", "Encoding",
+      [file.encoding, file.compressed].filter(Boolean).join(", ") || "—"),
+    cell("num", "Bytes", file.bytes.toLocaleString("en")),
+    cell("num", "Records", file.records.toLocaleString("en")),
+    cell("num", "Errors", file.errors.toLocaleString("en")),
+    el("td", {
+      className: "hash", "data-label": "SHA-256",
+      title: file.sha256 ?? "not computed",
+    }, file.sha256 ? file.sha256.slice(0, 12) + "…" : "—"))));
   byId("files-section").hidden = files.length === 0;
 }
 
@@ -292,9 +329,8 @@ export function renderRule(info) {
         info.severity)),
       fact("Risk score", String(info.riskScore)),
       fact("Version", String(info.version)),
-      fact("Query", el("code", { className: "kql" }, info.query)),
-      fact("Alert-name query",
-        el("code", { className: "kql" }, info.alertNameQuery)),
+      fact("Query", kql(info.query)),
+      fact("Alert-name query", kql(info.alertNameQuery)),
       fact("MITRE ATT&CK", threatList(info.threat)),
       fact("Schedule", notApplied(
         `every ${info.interval}, from ${info.from}, ` +
@@ -305,6 +341,11 @@ export function renderRule(info) {
       fact("Author", info.author.join(", ")),
       fact("License", info.license)));
   fill(byId("guide"), trustedHtml(info.noteHtml));
+}
+
+/** A query shown as code; a long line breaks after a field's `:`. */
+function kql(query) {
+  return el("code", { className: "kql" }, breakable(query, AFTER_COLON));
 }
 
 function fact(term, value) {
