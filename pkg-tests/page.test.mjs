@@ -97,6 +97,8 @@ test("a chosen hit shows its clauses, alert, event and record",
   await page.keyboard.press("Enter");
   await page.locator("#detail").waitFor();
   assert.equal(await row.getAttribute("aria-current"), "true");
+  assert.equal(await focusedId(), "detail-title");
+  assert.match(await page.locator("#detail-title").innerText(), /^Hit 1 of/);
   const clauses = page.locator("#detail .clause-table tbody tr");
   assert.ok(await clauses.count() >= 2, "no clauses shown");
   assert.ok(await page.locator("#detail .clause-table tr.fail").count() +
@@ -206,6 +208,45 @@ test("pasted records are scanned, and their text never becomes markup",
     await page.locator("#paste-box summary").click();
   });
 
+test("with many hits, the list pages and a chosen hit comes into view",
+  async () => {
+    await pasteRecords(manyHits(1_100));
+    await page.getByText(/Read 1,100 records/).waitFor();
+    const rows = page.locator("#hits tbody tr.hit");
+    assert.equal(await rows.count(), 1_000);
+    const more = page.getByRole("button", { name: "Show 100 more" });
+    await more.click();
+    assert.equal(await rows.count(), 1_100);
+    assert.equal(await focusedPosition(), 1_000);
+    assert.ok(await page.locator("#hits-more").isHidden());
+
+    await page.keyboard.press("End");
+    assert.equal(await focusedPosition(), 1_099);
+    await page.keyboard.press("Enter");
+    assert.equal(await focusedId(), "detail-title");
+    assert.match(await page.locator("#detail-title").innerText(),
+      /^Hit 1,100 of 1,100$/);
+    assert.ok(await inView("#detail-title"), "the detail is out of view");
+    assert.ok(await inList(rows.nth(1_099)), "the row is out of its list");
+
+    await page.getByRole("button", { name: "Previous hit" }).click();
+    assert.match(await page.locator("#detail-title").innerText(),
+      /^Hit 1,099 of/);
+    assert.equal(await rows.nth(1_098).getAttribute("aria-current"), "true");
+    assert.ok(await inList(rows.nth(1_098)), "the row is out of its list");
+    await page.keyboard.press("Escape");
+    assert.equal(await focusedPosition(), 1_098);
+    assert.ok(await inView("#hits tbody tr.hit[aria-current]"));
+
+    await page.keyboard.press("Home");
+    await page.keyboard.press("Enter");
+    assert.match(await page.locator("#detail-title").innerText(),
+      /^Hit 1 of/);
+    assert.ok(await page.getByRole("button", { name: "Previous hit" })
+      .isDisabled());
+    await page.locator("#paste-box summary").click();
+  });
+
 test("a large dropped file shows progress and can be cancelled", async () => {
   const before = await page.locator("#counts").innerText();
   // Drops a file of about 200 MB, made inside the page so that the test
@@ -270,3 +311,55 @@ test("no request left the page's origin", () => {
 test("no console error and no CSP violation", () => {
   assert.deepEqual(problems, []);
 });
+
+async function pasteRecords(text) {
+  const box = page.locator("#paste-box");
+  if ((await box.getAttribute("open")) === null) {
+    await box.locator("summary").click();
+  }
+  await page.locator("#paste").fill(text);
+  await page.getByRole("button", { name: "Scan the pasted text" }).click();
+}
+
+/** `count` records that are hits, a minute apart, as NDJSON. */
+function manyHits(count) {
+  const start = Date.parse("2026-11-30T00:00:00Z");
+  return Array.from({ length: count }, (_, i) => JSON.stringify({
+    "@timestamp": new Date(start + i * 60_000).toISOString(),
+    event: {
+      dataset: "o365.audit", provider: "SecurityComplianceCenter",
+      category: "web", action: "User restricted from sending email",
+      outcome: "success",
+    },
+    user: { email: `user${i}@contoso.com` },
+  })).join("\n") + "\n";
+}
+
+function focusedId() {
+  return page.evaluate(() => document.activeElement?.id ?? "");
+}
+
+/** The position of the focused hit row, or -1. */
+function focusedPosition() {
+  return page.evaluate(() => {
+    const row = document.activeElement?.closest?.("tr.hit");
+    return row ? Number(row.dataset.position) : -1;
+  });
+}
+
+/** Whether the element's top is within the window. */
+function inView(selector) {
+  return page.locator(selector).first().evaluate((node) => {
+    const box = node.getBoundingClientRect();
+    return box.top >= 0 && box.top < innerHeight;
+  });
+}
+
+/** Whether a hit row shows inside the list's scrolling box. */
+function inList(row) {
+  return row.evaluate((node) => {
+    const list = node.closest(".hits-wrap").getBoundingClientRect();
+    const box = node.getBoundingClientRect();
+    return box.top >= list.top && box.bottom <= list.bottom + 1;
+  });
+}

@@ -8,8 +8,8 @@ import {
 import { actionOf, verdictOf } from "./export.js";
 import { prettyJson, recordOf } from "./record.js";
 
-/** Hits listed at most; the exports hold them all. */
-export const MAX_ROWS = 2000;
+/** Hits listed at first, and how many more each "Show more" adds. */
+export const PAGE_ROWS = 1000;
 
 /** Where a long clause or query may break: after a field's `:`. */
 const AFTER_COLON = /(?<=:)(?=\S)/;
@@ -58,42 +58,42 @@ export function sortHits(hits, order) {
 }
 
 /**
- * Fills the hits table. `onChoose(hit, row)` runs when a row is chosen
- * by click, Enter or Space; arrow keys move between rows.
+ * Fills the hits table with the first `shown` hits; the chosen one (a
+ * position in `hits`, or -1) is marked and takes the keyboard focus
+ * stop, else the first row does.
  */
-export function renderHits(hits, { selected, onChoose }) {
-  const body = byId("hits").tBodies[0];
-  const rows = hits.slice(0, MAX_ROWS).map((hit) => hitRow(hit, onChoose));
-  fill(body, rows);
-  const current = hits.indexOf(selected);
-  const focusable = rows[current >= 0 && current < rows.length ? current : 0];
-  if (focusable) focusable.tabIndex = 0;
-  if (current >= 0 && rows[current]) {
-    rows[current].setAttribute("aria-current", "true");
-  }
+export function renderHits(hits, { shown, chosen }) {
+  const count = Math.min(shown, hits.length);
+  const rows = hits.slice(0, count).map(hitRow);
+  fill(byId("hits").tBodies[0], rows);
+  const stop = rows[chosen] ?? rows[0];
+  if (stop) stop.tabIndex = 0;
+  rows[chosen]?.setAttribute("aria-current", "true");
   byId("hits").hidden = hits.length === 0;
   byId("no-hits").hidden = hits.length > 0;
   byId("hits-section").hidden = false;
-  if (hits.length > MAX_ROWS) {
-    body.append(el("tr", {}, el("td", { colSpan: 5, className: "more" },
-      `Showing the first ${MAX_ROWS.toLocaleString("en")} of ` +
-      `${plural(hits.length, "hit")}; the exports hold them all.`)));
-  }
+  renderMore(count, hits.length);
 }
 
-function hitRow(hit, onChoose) {
+function renderMore(count, total) {
+  byId("hits-more").hidden = count >= total;
+  if (count >= total) return;
+  byId("hits-more-text").textContent =
+    `Listing ${count.toLocaleString("en")} of ${plural(total, "hit")}; ` +
+    "the exports hold them all.";
+  const next = Math.min(PAGE_ROWS, total - count);
+  byId("show-more").textContent = `Show ${next.toLocaleString("en")} more`;
+}
+
+function hitRow(hit, position) {
   const where = `${hit.file}:${hit.line}`;
-  const row = el("tr", { tabIndex: -1, className: "hit" },
+  return el("tr", { tabIndex: -1, className: "hit", "data-position": position },
     el("td", { className: "time", title: hit.timestamp ?? "" },
       dateAndClock(hit.timestamp)),
     el("td", { className: "user" }, hit.user ? address(hit.user) : "—"),
     el("td", { className: "verdict" }, verdictBadges(hit)),
     el("td", { className: "action" }, actionOf(hit)),
     el("td", { className: "where", title: where }, fileAndLine(hit)));
-  row.addEventListener("click", () => onChoose(hit, row));
-  row.addEventListener("keydown", (event) =>
-    onRowKey(event, hit, row, onChoose));
-  return row;
 }
 
 /**
@@ -113,32 +113,82 @@ function fileAndLine(hit) {
     el("span", { className: "line-no" }, `:${hit.line}`));
 }
 
-function onRowKey(event, hit, row, onChoose) {
-  const moves = {
-    ArrowDown: "nextElementSibling",
-    ArrowUp: "previousElementSibling",
-  };
-  if (event.key === "Enter" || event.key === " ") {
-    event.preventDefault();
-    onChoose(hit, row);
-  } else if (moves[event.key]) {
-    const next = row[moves[event.key]];
-    if (next?.classList.contains("hit")) {
-      event.preventDefault();
-      row.tabIndex = -1;
-      next.tabIndex = 0;
-      next.focus();
-    }
-  }
+/**
+ * Makes the hits table answer the mouse and the keyboard: a click,
+ * Enter or Space chooses a row (`choose(position)`); the arrow keys,
+ * Home and End move between rows.
+ */
+export function wireHits({ choose, showMore }) {
+  const body = byId("hits").tBodies[0];
+  body.addEventListener("click", (event) => {
+    const row = event.target.closest("tr.hit");
+    if (row) choose(positionOf(row));
+  });
+  body.addEventListener("keydown", (event) => {
+    const row = event.target.closest("tr.hit");
+    if (row) onRowKey(event, row, choose);
+  });
+  byId("show-more").addEventListener("click", showMore);
 }
 
-export function markChosen(row) {
-  for (const other of byId("hits").querySelectorAll("tr.hit")) {
+function positionOf(row) {
+  return Number(row.dataset.position);
+}
+
+function onRowKey(event, row, choose) {
+  if (event.key === "Enter" || event.key === " ") {
+    event.preventDefault();
+    return choose(positionOf(row));
+  }
+  const rows = row.parentElement.rows;
+  const next = {
+    ArrowDown: row.nextElementSibling,
+    ArrowUp: row.previousElementSibling,
+    Home: rows[0],
+    End: rows[rows.length - 1],
+  }[event.key];
+  if (!next?.classList.contains("hit")) return;
+  event.preventDefault();
+  row.tabIndex = -1;
+  next.tabIndex = 0;
+  next.focus();
+}
+
+/** Marks the hit at `position` as chosen and scrolls the list to it. */
+export function markChosen(position) {
+  const body = byId("hits").tBodies[0];
+  const marked = "tr.hit[tabindex='0'], tr.hit[aria-current]";
+  for (const other of body.querySelectorAll(marked)) {
     other.removeAttribute("aria-current");
     other.tabIndex = -1;
   }
+  const row = body.rows[position];
+  if (!row) return;
   row.setAttribute("aria-current", "true");
   row.tabIndex = 0;
+  revealInList(row);
+}
+
+/** The row of the hit at `position`, when it is listed. */
+export function hitRowAt(position) {
+  return byId("hits").tBodies[0].rows[position] ?? null;
+}
+
+/**
+ * Scrolls the hits list, and only the list, so that `row` shows below
+ * the list's sticky header.
+ */
+function revealInList(row) {
+  const list = row.closest(".hits-wrap");
+  if (!list) return;
+  const head = list.querySelector("thead")?.getBoundingClientRect();
+  const box = list.getBoundingClientRect();
+  const top = Math.max(box.top, head?.bottom ?? box.top);
+  const place = row.getBoundingClientRect();
+  if (place.top < top) list.scrollTop -= top - place.top;
+  else if (place.bottom > box.bottom) {
+    list.scrollTop += place.bottom - box.bottom;
+  }
 }
 
 export function renderAlertNameNote(hits, info) {
@@ -157,9 +207,19 @@ function whyMissed(info) {
   return el("span", {}, info?.alertNameReason ?? "");
 }
 
-/** The chosen hit: verdicts, clauses, alert, event and raw record. */
-export function renderDetail(hit, evaluation, info) {
-  const section = byId("detail");
+/**
+ * The chosen hit, the `position`th of `total`: verdicts, clauses, alert,
+ * event and the record, laid out and as read.
+ */
+export function renderDetail(hit, evaluation, info, place) {
+  const { position, total } = place;
+  const title = `Hit ${(position + 1).toLocaleString("en")} of ` +
+    total.toLocaleString("en");
+  byId("detail-title").textContent = title;
+  byId("detail-status").textContent =
+    `${title}: ${hit.user ?? "no user found"}, ${shortTime(hit.timestamp)}`;
+  byId("previous-hit").disabled = position === 0;
+  byId("next-hit").disabled = position + 1 >= total;
   fill(byId("detail-body"),
     el("p", { className: "detail-head" },
       el("strong", { className: "user" },
@@ -176,7 +236,7 @@ export function renderDetail(hit, evaluation, info) {
     jsonDetails("Alert", hit.alert, false),
     jsonDetails("Normalized event", hit.event, false),
     recordDetails(hit.raw));
-  section.hidden = false;
+  byId("detail").hidden = false;
 }
 
 function facts(hit) {
