@@ -97,14 +97,14 @@ function hitRow(hit, position) {
 }
 
 /**
- * A hit's time that may break between the date and the clock, which
- * leaves the file's name more room in a narrow list.
+ * A time in a table that may break between the date and the clock,
+ * which leaves the other columns more room in a narrow table.
  */
 function dateAndClock(iso) {
   if (!iso) return shortTime(iso);
   const [date, clock] = shortTime(iso).split(" ");
-  return [el("span", { className: "date" }, date), " ",
-    el("span", { className: "clock" }, clock)];
+  return el("span", {}, el("span", { className: "date" }, date), " ",
+    el("span", { className: "clock" }, clock));
 }
 
 /** `file:line`, breaking in the name only: after `_`, and after `-`. */
@@ -326,8 +326,8 @@ export function renderUsers(users) {
     el("td", { className: "user" }, address(user.user)),
     cell("num", "Alerts", String(user.alerts)),
     cell("num", "Records", String(user.records)),
-    cell("time", "First", shortTime(user.first)),
-    cell("time", "Last", shortTime(user.last)))));
+    cell("time", "First", dateAndClock(user.first)),
+    cell("time", "Last", dateAndClock(user.last)))));
   byId("users").hidden = users.length === 0;
   byId("no-users").hidden = users.length > 0;
   byId("users-section").hidden = false;
