@@ -239,11 +239,15 @@ test("with many hits, the list pages and a chosen hit comes into view",
     assert.ok(await inView("#hits tbody tr.hit[aria-current]"));
 
     await page.keyboard.press("Home");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("Enter");
+    await page.getByRole("button", { name: "Previous hit" }).focus();
     await page.keyboard.press("Enter");
     assert.match(await page.locator("#detail-title").innerText(),
       /^Hit 1 of/);
     assert.ok(await page.getByRole("button", { name: "Previous hit" })
       .isDisabled());
+    assert.equal(await focusedId(), "next-hit");
     await page.locator("#paste-box summary").click();
   });
 

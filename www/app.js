@@ -351,9 +351,17 @@ function showDetail() {
   });
 }
 
-/** The previous or next hit, the focus staying on the button pressed. */
+/**
+ * The previous or next hit, the focus staying on the button pressed;
+ * at either end of the list, where that button turns disabled and
+ * would drop the focus, it goes to the other one, or to the title.
+ */
 function step(by) {
   chooseHit(state.position + by, { focus: false });
+  const pressed = byId(by < 0 ? "previous-hit" : "next-hit");
+  if (!pressed.disabled) return;
+  const other = byId(by < 0 ? "next-hit" : "previous-hit");
+  (other.disabled ? byId("detail-title") : other).focus();
 }
 
 function backToList() {
