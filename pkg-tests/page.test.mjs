@@ -148,6 +148,8 @@ test("the filter's help says what an empty box does", async () => {
   const help = await page.locator("#kql-help").innerText();
   assert.match(help, /empty, the rule itself runs/);
   assert.match(help, /--query\s''/);
+  assert.equal(await page.locator("#kql-help code", { hasText: "--query" })
+    .evaluate((code) => code.getClientRects().length), 1, "--query breaks");
   assert.equal(await page.locator("#kql").getAttribute("aria-describedby"),
     "kql-help");
 });
