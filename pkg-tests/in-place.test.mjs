@@ -131,6 +131,16 @@ const TRICKY = {
     "a.b": { c: "y" },
     "a.b.c": "z",
   },
+  "search hit holding its document in fields": {
+    _index: ".ds-logs-o365.audit-default-2026.12.01-000001",
+    fields: {
+      "event.provider": ["SecurityComplianceCenter"],
+      "event.action": ["AlertTriggered"],
+      "event.category": ["web"],
+      "event.code": ["SecurityComplianceAlerts"],
+      "rule.name": [ALERT_NAME],
+    },
+  },
   "arrays of objects": {
     event: [{ action: "AlertTriggered" }, { action: ALERT_NAME }],
     a: [{ b: "c" }, { b: 1 }, { c: "d" }],
@@ -293,6 +303,13 @@ describe("the path in place itself", () => {
     query.free();
   });
 
+  test("leaves a search hit's fields to the full path, which finds the alert", () => {
+    const hit = TRICKY["search hit holding its document in fields"];
+    assert.equal(inPlace(hit), undefined);
+    assert.equal(judge(hit), true);
+    assert.equal(evaluate(hit).alertName, true);
+  });
+
   test("leaves to the full path what it cannot read as JSON shows it", () => {
     const records = [
       { event: { dataset: new Date(0) } },
@@ -379,7 +396,6 @@ describe("a record that cannot be read", () => {
     cyclic.self = cyclic;
     const unreadable = {
       "a cycle": cyclic,
-      "a lone surrogate": "\ud800",
       "nesting past the limit": JSON.parse("[".repeat(200) + "]".repeat(200)),
       "a BigInt": 10n,
     };
@@ -393,6 +409,15 @@ describe("a record that cannot be read", () => {
       }
     }
     query.free();
+  });
+
+  test("a lone surrogate is read as U+FFFD on both paths", () => {
+    const record = { ...ECS_QUERY_HIT, unread: "\ud800" };
+    assert.equal(evaluate(record).hit, true);
+    assert.equal(judge(record), true);
+    const named = { ...ECS_QUERY_HIT, "event.action": "\ud800" };
+    assert.equal(judge(named), evaluate(named).hit);
+    assert.equal(compile('event.action:"\ufffd"').matches(named), true);
   });
 
   test("a cycle on a path the queries read", () => {

@@ -113,7 +113,8 @@ function plainArray(value) {
 }
 
 /** NOTE: JSON.stringify writes a lone surrogate as an escape that the
- * module's JSON reader refuses, so such a string is read in full. */
+ * module's JSON reader reads as U+FFFD, which compares unlike the string
+ * here, so such a string is read in full. */
 function wellFormed(text) {
   return typeof text.isWellFormed === "function"
     ? text.isWellFormed()

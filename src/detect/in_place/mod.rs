@@ -143,6 +143,9 @@ pub(crate) fn unwrap<R: InPlace>(record: R) -> Option<Unwrapped<R>> {
         body = inner;
         shape = body.shape();
     }
+    if may_be_fields_hit(&body, &shape) {
+        return None;
+    }
     let raw = shape.is_raw();
     (!body.was_unsure()).then_some(Unwrapped {
         body: Body::Object { record: body, raw },
@@ -168,6 +171,13 @@ fn wrapper<R: InPlace>(body: &R, shape: &Shape) -> Option<(RecordKind, usize)> {
     } else {
         return None;
     })
+}
+
+/// A search hit that may hold its document in `fields` rather than in
+/// `_source`: rare enough that the full path, which reads `fields` as flat
+/// dotted keys, takes it.
+fn may_be_fields_hit<R: InPlace>(body: &R, shape: &Shape) -> bool {
+    shape.has(INDEX) && !shape.has(SOURCE) && body.member("fields").is_some()
 }
 
 /// Where each field a query reads comes from in a raw record, worked out

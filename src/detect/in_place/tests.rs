@@ -277,7 +277,9 @@ fn the_rule_is_answered_in_place_for_every_plain_record() {
         let wrapped_text = ["auditData", "AuditData"]
             .iter()
             .any(|key| object.get(*key).is_some_and(Value::is_string));
-        if !wrapped_text {
+        // A search hit's `fields` is left to the full path.
+        let fields_hit = object.contains_key("_index") && object.contains_key("fields");
+        if !wrapped_text && !fields_hit {
             let verdict = detector.judge_in_place(Parsed(&object));
             assert_eq!(verdict, Some(detector.judge(&record)), "{text}");
         }
