@@ -114,7 +114,8 @@ async function streamOnce(api, file, options) {
 /**
  * The per-event functions on objects JavaScript already holds: the
  * first records of the file as parsed raw records, alternating with the
- * ECS documents that `evaluate` makes of the next ones.
+ * ECS documents that `evaluate` makes of the next ones, with the records
+ * the rule's own query matches put in, so every function has hits.
  */
 async function events(file, count, rounds, query) {
   const { api } = await loadPackage();
@@ -138,14 +139,27 @@ async function events(file, count, rounds, query) {
 }
 
 function eventCorpus(api, file, count) {
-  const lines = readFileSync(file, "utf8").split("\n", count);
+  const text = readFileSync(file, "utf8");
+  const lines = text.split("\n", count);
   if (lines.length < count) {
     throw new Error(`expected ${count} records in ${file}`);
   }
+  const queryHits = queryHitLines(api, text).slice(0, count / 100);
+  lines.splice(count - 2 * queryHits.length, 2 * queryHits.length,
+    ...queryHits.flatMap((line) => [line, line]));
   return lines.map((line, n) => {
     const record = JSON.parse(line);
     return n % 2 === 0 ? record : api.evaluate(record).event;
   });
+}
+
+/** The NDJSON lines whose records the rule's own query matches, found
+ * by `scan`; each appears twice in the corpus, raw and as ECS. */
+function queryHitLines(api, text) {
+  const all = text.split("\n");
+  const report = api.scan(text, { sha256: false });
+  return report.hits.filter((hit) => hit.query)
+    .map((hit) => all[hit.line - 1]);
 }
 
 /**

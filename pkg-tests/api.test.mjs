@@ -385,6 +385,19 @@ describe("Scanner", () => {
     const scanner = new Scanner({ strict: false });
     const progress = scanner.push(new TextEncoder().encode(ndjson(RAW_ALERT)));
     assertPlainJson(progress);
+    assert.equal(progress.rejected, false);
+    scanner.free();
+  });
+
+  test("push says when a file was rejected, so the rest need not be read", () => {
+    const scanner = new Scanner();
+    scanner.file("zeros.bin");
+    const progress = scanner.push(new Uint8Array(4096));
+    assert.equal(progress.rejected, true);
+    assert.equal(scanner.push(new Uint8Array(4096)).rejected, true);
+    const report = scanner.finish();
+    assert.equal(report.errors.length, 1);
+    assert.match(report.errors[0].message, /found binary data/);
     scanner.free();
   });
 
@@ -401,6 +414,105 @@ describe("Scanner", () => {
     const scanner = new Scanner();
     throwsError(() => scanner.push(12), /the chunk to be/);
     scanner.free();
+  });
+});
+
+describe("arguments of the wrong type", () => {
+  /** Asserts that `run` throws an `Error` matching `pattern`, and that
+   * the instance still works afterwards. */
+  function refusedAndStillWorking(run, pattern) {
+    throwsError(run, pattern);
+    assert.equal(judge(RAW_ALERT), true);
+    const query = compile("event.provider:SecurityComplianceCenter");
+    assert.equal(query.matches(RAW_ALERT), true);
+    query.free();
+    const scanner = new Scanner();
+    scanner.file("after.ndjson");
+    scanner.push(ndjson(RAW_ALERT));
+    assert.equal(scanner.finish().hits.length, 1);
+    scanner.free();
+  }
+
+  test("`compile` of a number", () => {
+    refusedAndStillWorking(() => compile(5),
+      /^expected the query to be a string, got a number$/);
+  });
+
+  test("`compile` of undefined", () => {
+    refusedAndStillWorking(() => compile(undefined),
+      /^expected the query to be a string, got undefined$/);
+    refusedAndStillWorking(() => compile(),
+      /^expected the query to be a string, got undefined$/);
+  });
+
+  test("`compile` of an object", () => {
+    refusedAndStillWorking(() => compile({ length: 3 }),
+      /^expected the query to be a string, got an object$/);
+  });
+
+  test("`Scanner.file` of a number", () => {
+    const scanner = new Scanner();
+    refusedAndStillWorking(() => scanner.file(5),
+      /^expected the file name to be a string, got a number$/);
+    scanner.free();
+  });
+
+  test("`Scanner.file` of an object with a negative length", () => {
+    const scanner = new Scanner();
+    refusedAndStillWorking(() => scanner.file({ length: -1 }),
+      /^expected the file name to be a string, got an object$/);
+    scanner.free();
+  });
+
+  test("`Scanner.file` of an array", () => {
+    const scanner = new Scanner();
+    refusedAndStillWorking(() => scanner.file([]),
+      /^expected the file name to be a string, got an array$/);
+    scanner.free();
+  });
+
+  test("a scanner refused a file name reads on", () => {
+    const scanner = new Scanner();
+    throwsError(() => scanner.file(null), /file name to be a string/);
+    scanner.file("a.ndjson");
+    scanner.push(ndjson(RAW_ALERT));
+    const report = scanner.finish();
+    assert.deepEqual(report.files.map((file) => file.name), ["a.ndjson"]);
+    scanner.free();
+  });
+});
+
+describe("calls after `free`", () => {
+  const FREED_SCANNER = /^the scanner was freed: make a `new Scanner\(\)`/;
+  const FREED_QUERY = /^the query was freed: `compile` it again/;
+
+  for (const [name, call] of Object.entries({
+    file: (scanner) => scanner.file("a.ndjson"),
+    push: (scanner) => scanner.push("{}"),
+    finish: (scanner) => scanner.finish(),
+  })) {
+    test(`\`Scanner.${name}\` throws that the scanner was freed`, () => {
+      const scanner = new Scanner();
+      scanner.free();
+      throwsError(() => call(scanner), FREED_SCANNER);
+      assert.equal(scan(ndjson(RAW_ALERT)).hits.length, 1);
+    });
+  }
+
+  test("`Scanner.free` twice does nothing more", () => {
+    const scanner = new Scanner();
+    scanner.free();
+    scanner.free();
+    assert.equal(scan(ndjson(RAW_ALERT)).hits.length, 1);
+  });
+
+  test("`Query.matches` throws that the query was freed", () => {
+    const query = compile("a:b");
+    query.free();
+    throwsError(() => query.matches({ a: "b" }), FREED_QUERY);
+    throwsError(() => query.matches("{\"a\":\"b\"}"), FREED_QUERY);
+    query.free();
+    assert.equal(compile("a:b").matches({ a: "b" }), true);
   });
 });
 

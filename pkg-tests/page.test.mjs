@@ -90,18 +90,20 @@ test("the example gives hits of both verdicts", async () => {
     /deprecated/);
 });
 
-test("a chosen hit shows its clauses, alert, event and raw record",
+test("a chosen hit shows its clauses, alert, event and record",
   async () => {
   const row = page.locator("#hits tbody tr.hit").first();
   await row.focus();
   await page.keyboard.press("Enter");
   await page.locator("#detail").waitFor();
   assert.equal(await row.getAttribute("aria-current"), "true");
+  assert.equal(await focusedId(), "detail-title");
+  assert.match(await page.locator("#detail-title").innerText(), /^Hit 1 of/);
   const clauses = page.locator("#detail .clause-table tbody tr");
   assert.ok(await clauses.count() >= 2, "no clauses shown");
   assert.ok(await page.locator("#detail .clause-table tr.fail").count() +
     await page.locator("#detail .clause-table tr.pass").count() >= 2);
-  for (const name of ["Normalized event", "Raw record"]) {
+  for (const name of ["Normalized event", "Record", "Record as read"]) {
     assert.ok(await page.locator("#detail summary", { hasText: name })
       .count(), `no ${name}`);
   }
@@ -142,6 +144,29 @@ test("the filter re-reads the loaded files with another query", async () => {
   await page.locator("#hits .badge.name").first().waitFor();
 });
 
+test("the filter's help says what an empty box does", async () => {
+  const help = await page.locator("#kql-help").innerText();
+  assert.match(help, /empty, the rule itself runs/);
+  assert.match(help, /--query\s''/);
+  assert.equal(await page.locator("#kql-help code", { hasText: "--query" })
+    .evaluate((code) => code.getClientRects().length), 1, "--query breaks");
+  assert.equal(await page.locator("#kql").getAttribute("aria-describedby"),
+    "kql-help");
+});
+
+test("a CSV row's record is its AuditData cell, laid out", async () => {
+  await page.locator("#hits tbody tr.hit", { hasText: ".csv:" }).first()
+    .click();
+  const record = page.locator("#detail details.record[open]");
+  assert.match(await record.locator("summary").innerText(), /AuditData/);
+  const text = await record.locator("pre").innerText();
+  assert.ok(text.split("\n").length > 10, "not laid out");
+  assert.match(text, /^\{\n {2}"CreationTime": "/);
+  assert.equal(JSON.parse(text).RecordType, 40);
+  assert.ok(await page.locator("#detail summary", { hasText: "Row as read" })
+    .count());
+});
+
 test("the CSV export defuses formulas", async () => {
   const [download] = await Promise.all([
     page.waitForEvent("download"),
@@ -177,10 +202,54 @@ test("pasted records are scanned, and their text never becomes markup",
     await page.getByText(/Read 2 records/).waitFor();
     assert.equal(await page.locator("#hits tbody tr.hit").count(), 1);
     await page.locator("#hits tbody tr.hit").first().click();
-    await page.locator("#detail summary", { hasText: "Raw record" }).click();
+    await page.locator("#detail summary", { hasText: "Record as read" })
+      .click();
     const raw = page.locator("#detail pre.json").last();
     assert.ok((await raw.innerText()).includes("<img src=x onerror="));
     assert.equal(await page.locator("img").count(), 0);
+    await page.locator("#paste-box summary").click();
+  });
+
+test("with many hits, the list pages and a chosen hit comes into view",
+  async () => {
+    await pasteRecords(manyHits(1_100));
+    await page.getByText(/Read 1,100 records/).waitFor();
+    const rows = page.locator("#hits tbody tr.hit");
+    assert.equal(await rows.count(), 1_000);
+    const more = page.getByRole("button", { name: "Show 100 more" });
+    await more.click();
+    assert.equal(await rows.count(), 1_100);
+    assert.equal(await focusedPosition(), 1_000);
+    assert.ok(await page.locator("#hits-more").isHidden());
+
+    await page.keyboard.press("End");
+    assert.equal(await focusedPosition(), 1_099);
+    await page.keyboard.press("Enter");
+    assert.equal(await focusedId(), "detail-title");
+    assert.match(await page.locator("#detail-title").innerText(),
+      /^Hit 1,100 of 1,100$/);
+    assert.ok(await inView("#detail-title"), "the detail is out of view");
+    assert.ok(await inList(rows.nth(1_099)), "the row is out of its list");
+
+    await page.getByRole("button", { name: "Previous hit" }).click();
+    assert.match(await page.locator("#detail-title").innerText(),
+      /^Hit 1,099 of/);
+    assert.equal(await rows.nth(1_098).getAttribute("aria-current"), "true");
+    assert.ok(await inList(rows.nth(1_098)), "the row is out of its list");
+    await page.keyboard.press("Escape");
+    assert.equal(await focusedPosition(), 1_098);
+    assert.ok(await inView("#hits tbody tr.hit[aria-current]"));
+
+    await page.keyboard.press("Home");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("Enter");
+    await page.getByRole("button", { name: "Previous hit" }).focus();
+    await page.keyboard.press("Enter");
+    assert.match(await page.locator("#detail-title").innerText(),
+      /^Hit 1 of/);
+    assert.ok(await page.getByRole("button", { name: "Previous hit" })
+      .isDisabled());
+    assert.equal(await focusedId(), "next-hit");
     await page.locator("#paste-box summary").click();
   });
 
@@ -214,18 +283,27 @@ test("a large dropped file shows progress and can be cancelled", async () => {
   await page.locator("#hits .badge.name").first().waitFor();
 });
 
-test("the page works on a narrow window", async () => {
-  await page.setViewportSize({ width: 420, height: 900 });
-  await page.locator("#hits tbody tr.hit").first().click();
-  await page.screenshot({ path: join(OUT, "page-420.png"), fullPage: true });
+test("the page fits a window 360 px wide", async () => {
+  await page.setViewportSize({ width: 360, height: 800 });
+  await page.locator("#hits tbody tr.hit", { hasText: ".csv:" }).first()
+    .click();
+  await page.locator("#detail details.record[open]").waitFor();
+  await page.screenshot({ path: join(OUT, "page-360.png"), fullPage: true });
   await page.locator("#hits-section").screenshot({
-    path: join(OUT, "page-420-hits.png"),
+    path: join(OUT, "page-360-hits.png"),
   });
-  const width = await page.evaluate(() =>
-    document.documentElement.scrollWidth);
-  assert.ok(width <= 420, `the page scrolls sideways: ${width}px`);
+  assert.deepEqual(await sidewaysScrolls(), []);
   await page.setViewportSize({ width: 1280, height: 900 });
+  await page.screenshot({ path: join(OUT, "page-1280-csv-hit.png"),
+    fullPage: true });
 });
+
+test("no table scrolls sideways where the rule panel narrows the results",
+  async () => {
+    await page.setViewportSize({ width: 1000, height: 900 });
+    assert.deepEqual(await sidewaysScrolls(), []);
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
 
 test("no request left the page's origin", () => {
   const outside = requests.filter((url) =>
@@ -238,3 +316,68 @@ test("no request left the page's origin", () => {
 test("no console error and no CSP violation", () => {
   assert.deepEqual(problems, []);
 });
+
+async function pasteRecords(text) {
+  const box = page.locator("#paste-box");
+  if ((await box.getAttribute("open")) === null) {
+    await box.locator("summary").click();
+  }
+  await page.locator("#paste").fill(text);
+  await page.getByRole("button", { name: "Scan the pasted text" }).click();
+}
+
+/** `count` records that are hits, a minute apart, as NDJSON. */
+function manyHits(count) {
+  const start = Date.parse("2026-11-30T00:00:00Z");
+  return Array.from({ length: count }, (_, i) => JSON.stringify({
+    "@timestamp": new Date(start + i * 60_000).toISOString(),
+    event: {
+      dataset: "o365.audit", provider: "SecurityComplianceCenter",
+      category: "web", action: "User restricted from sending email",
+      outcome: "success",
+    },
+    user: { email: `user${i}@contoso.com` },
+  })).join("\n") + "\n";
+}
+
+function focusedId() {
+  return page.evaluate(() => document.activeElement?.id ?? "");
+}
+
+/** The position of the focused hit row, or -1. */
+function focusedPosition() {
+  return page.evaluate(() => {
+    const row = document.activeElement?.closest?.("tr.hit");
+    return row ? Number(row.dataset.position) : -1;
+  });
+}
+
+/** Whether the element's top is within the window. */
+function inView(selector) {
+  return page.locator(selector).first().evaluate((node) => {
+    const box = node.getBoundingClientRect();
+    return box.top >= 0 && box.top < innerHeight;
+  });
+}
+
+/** Whether a hit row shows inside the list's scrolling box. */
+function inList(row) {
+  return row.evaluate((node) => {
+    const list = node.closest(".hits-wrap").getBoundingClientRect();
+    const box = node.getBoundingClientRect();
+    return box.top >= list.top && box.bottom <= list.bottom + 1;
+  });
+}
+
+/** The page, and each box on it, whose content is too wide for it. */
+function sidewaysScrolls() {
+  return page.evaluate(() => {
+    const wide = (node) => node.scrollWidth > node.clientWidth;
+    const boxes = [...document.querySelectorAll(
+      "section, aside, .table-wrap, pre")]
+      .filter((box) => box.offsetParent !== null && wide(box))
+      .map((box) => box.id || box.className || box.localName);
+    const page = document.documentElement;
+    return page.scrollWidth > innerWidth ? ["page", ...boxes] : boxes;
+  });
+}

@@ -50,6 +50,10 @@ lay_out_page() {
   rm -rf www/pkg www/examples
   mkdir -p www/pkg www/examples
   cp pkg/*.js pkg/*.d.ts pkg/*.wasm pkg/package.json www/pkg/
+  # The glue imports the JavaScript the module calls from snippets/.
+  if [ -d pkg/snippets ]; then
+    cp -R pkg/snippets www/pkg/
+  fi
   if [ -d example-export ]; then
     cp -R example-export/. www/examples/
   else

@@ -11,7 +11,9 @@
 import { createServer } from "node:http";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import { extname, join, normalize, resolve, sep } from "node:path";
+import {
+  extname, join, normalize, relative, resolve, sep,
+} from "node:path";
 import { fileURLToPath } from "node:url";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
@@ -69,6 +71,19 @@ function fileFor(root, urlPath) {
   return path.endsWith("/") ? join(full, "index.html") : full;
 }
 
+/**
+ * Where a directory asked for without its trailing slash redirects: its
+ * path rebuilt from the file system, so always one leading slash. (The
+ * URL as sent may start with `//` or `/\\`, which a browser reads as
+ * another host.) The query string, if any, follows.
+ */
+function directoryLocation(root, dir, url) {
+  const parts = relative(root, dir).split(sep).filter(Boolean);
+  const path = parts.map((part) => encodeURIComponent(part) + "/").join("");
+  const query = url.indexOf("?");
+  return "/" + path + (query >= 0 ? url.slice(query) : "");
+}
+
 function sendError(res, status, text) {
   res.writeHead(status, { ...HEADERS, "Content-Type": TYPES[".txt"] });
   res.end(text + "\n");
@@ -78,11 +93,13 @@ async function handle(root, req, res) {
   if (req.method !== "GET" && req.method !== "HEAD") {
     return sendError(res, 405, "method not allowed");
   }
-  const file = fileFor(root, req.url ?? "/");
+  const url = req.url ?? "/";
+  const file = fileFor(root, url);
   const info = file && (await stat(file).catch(() => null));
   if (!info) return sendError(res, 404, "not found");
   if (info.isDirectory()) {
-    res.writeHead(301, { ...HEADERS, Location: req.url + "/" });
+    const location = directoryLocation(root, file, url);
+    res.writeHead(301, { ...HEADERS, Location: location });
     return res.end();
   }
   const type = TYPES[extname(file).toLowerCase()];

@@ -28,6 +28,8 @@
 //! assert!(!doc.any_value(&path, &mut |v| v == Scalar::Str("file")));
 //! ```
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use serde_json::{Map, Value};
 
 /// How deep a walk goes into a document before it stops looking.
@@ -71,15 +73,39 @@ impl<'a> Scalar<'a> {
     }
 }
 
+/// A number no other path or term made by this process has, so that a
+/// reader may keep what it makes of one (a key in another runtime's
+/// strings) under it.
+fn next_id() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
 /// A dotted field name such as `event.action`, ready for lookups.
 ///
 /// A lookup tries every split of the name into keys, so the name is kept
 /// whole: each candidate key is a slice of it and nothing is allocated.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// Two paths are equal when their names are.
+#[derive(Clone, Debug)]
 pub struct FieldPath {
     dotted: Box<str>,
     /// the byte offsets of the dots, found once rather than per lookup
     dots: Box<[usize]>,
+    id: u64,
+}
+
+impl PartialEq for FieldPath {
+    fn eq(&self, other: &FieldPath) -> bool {
+        self.dotted == other.dotted
+    }
+}
+
+impl Eq for FieldPath {}
+
+impl std::hash::Hash for FieldPath {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.dotted.hash(state);
+    }
 }
 
 impl FieldPath {
@@ -90,12 +116,18 @@ impl FieldPath {
         FieldPath {
             dotted: dotted.into(),
             dots,
+            id: next_id(),
         }
     }
 
     /// The dotted name.
     pub fn as_str(&self) -> &str {
         &self.dotted
+    }
+
+    /// A number that this path (and its clones) alone has.
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
     /// The part after the last dot (`ip` for `source.ip`).
@@ -113,6 +145,44 @@ impl FieldPath {
             .chain(std::iter::once((key(self.dotted.len()), None)))
     }
 }
+
+/// A text that values are compared with, as a term query compares them:
+/// a query's literal, made once. Two terms are equal when their texts
+/// are.
+#[derive(Clone, Debug)]
+pub struct Term {
+    text: Box<str>,
+    id: u64,
+}
+
+impl Term {
+    /// A term of `text`, exactly as written.
+    pub fn new(text: &str) -> Term {
+        Term {
+            text: text.into(),
+            id: next_id(),
+        }
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// A number that this term (and its clones) alone has, like
+    /// [`FieldPath::id`]'s.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+}
+
+impl PartialEq for Term {
+    fn eq(&self, other: &Term) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for Term {}
 
 /// A first key, and where the rest of the path starts (None: nowhere).
 type Split<'a> = (&'a str, Option<usize>);
@@ -132,6 +202,25 @@ pub trait Document {
     /// dotted keys alike, arrays flattened. An object at `path` holds no
     /// value (a query on an object field matches nothing in Elasticsearch).
     fn any_value(&self, path: &FieldPath, visit: &mut dyn FnMut(Scalar<'_>) -> bool) -> bool;
+
+    /// Whether a value at `path` has the term's text as its
+    /// [`Scalar::text`]: a keyword field's term query. The same as asking
+    /// [`any_value`] for such a value, which the default does; a reader
+    /// that can compare a value where it lies, without copying it out,
+    /// answers it itself.
+    ///
+    /// [`any_value`]: Document::any_value
+    fn any_term(&self, path: &FieldPath, term: &Term) -> bool {
+        self.any_value(path, &mut |value| value.text() == term.as_str())
+    }
+
+    /// Whether any value sits at `path` (not under it): [`any_value`]
+    /// asked for any value at all.
+    ///
+    /// [`any_value`]: Document::any_value
+    fn has_value(&self, path: &FieldPath) -> bool {
+        self.any_value(path, &mut |_| true)
+    }
 
     /// Whether a non-null scalar sits at `path` or anywhere under it, as
     /// an `exists` query sees it: `""` counts; `null`, `[]`, `[null]` and

@@ -1,6 +1,8 @@
 //! The input layer's limits and its behaviour on hostile input: large
 //! records, records over the limit, deep nesting, random bytes.
 
+use flate2::write::GzEncoder;
+use flate2::Compression;
 use m365_restricted_sender::input::{Body, FileReader, Piece, ReaderOptions, MAX_PIECE};
 
 /// A piece, owned: kind, line, and text (JSON text, `AuditData` or error).
@@ -265,4 +267,38 @@ fn a_header_repeated_with_its_own_byte_order_mark_is_structural() {
     let csv = "RecordId,AuditData\nr1,{}\n\u{FEFF}RecordId,AuditData\nr2,{}\n";
     let pieces = read(csv.as_bytes(), usize::MAX);
     assert_eq!(kinds(&pieces), [("row", 2), ("row", 4)]);
+}
+
+#[test]
+fn a_rejected_file_is_read_no_further() {
+    let mut reader = FileReader::new();
+    let mut pieces = 0;
+    let zeros = vec![0u8; 1 << 20];
+    reader.push(&zeros, &mut |_| pieces += 1);
+    assert!(reader.is_rejected());
+    for _ in 0..64 {
+        reader.push(&zeros, &mut |_| pieces += 1);
+    }
+    let summary = reader.finish(&mut |_| pieces += 1);
+    assert_eq!(pieces, 1);
+    assert_eq!(summary.bytes, 65 << 20);
+}
+
+#[test]
+fn a_rejected_file_inside_gzip_is_not_decompressed_further() {
+    use std::io::Write;
+    // Stored blocks, so that the first chunk holds many zeros.
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::none());
+    encoder.write_all(&[0u8; 64 << 10]).expect("compresses");
+    let gzip = encoder.finish().expect("compresses");
+    let mut errors = Vec::new();
+    let mut sink = |piece: Piece<'_>| errors.push(format!("{:?}", piece.body));
+    let mut reader = FileReader::new();
+    reader.push(&gzip[..32 << 10], &mut sink);
+    assert!(reader.is_rejected());
+    // Damage after the rejection is not even found.
+    reader.push(b"not deflate data at all", &mut sink);
+    reader.finish(&mut sink);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("binary data"), "{errors:?}");
 }

@@ -151,6 +151,68 @@ fn render_puts_a_caret_under_the_fault() {
     assert_eq!(err.query(), "ä:x:y");
 }
 
+/// The rendered line and the column of its caret, in characters.
+fn rendered(err: &kql::SyntaxError) -> (String, usize, usize) {
+    let text = err.render();
+    let (line, carets) = text.split_once('\n').expect("two lines");
+    let column = carets.chars().take_while(|&c| c == ' ').count();
+    let width = carets.chars().filter(|&c| c == '^').count();
+    (line.to_owned(), column, width)
+}
+
+#[test]
+fn render_shows_a_window_of_a_long_line() {
+    let query = format!("a:({}", "x ".repeat(500_000));
+    let err = kql::parse(&query).expect_err("unclosed");
+    assert_eq!(err.offset(), 1_000_003);
+    let (line, column, width) = rendered(&err);
+    assert!(line.starts_with('…') && !line.ends_with('…'), "{line}");
+    assert!(line.chars().count() <= 82, "{line}");
+    assert_eq!(column, line.chars().count(), "caret past the end");
+    assert_eq!(width, 1);
+}
+
+#[test]
+fn render_keeps_the_caret_under_the_fault_in_the_middle() {
+    let pad = "y".repeat(5_000);
+    let query = format!("a:{pad} and b:x}} and c:{pad}");
+    let err = kql::parse(&query).expect_err("brace");
+    let (line, column, width) = rendered(&err);
+    assert!(line.starts_with('…') && line.ends_with('…'), "{line}");
+    assert!(line.chars().count() <= 82, "{line}");
+    assert_eq!(line.chars().nth(column), Some('}'), "{line}");
+    assert_eq!(width, 1);
+    assert!(line.contains(" and b:x} and c:"), "{line}");
+}
+
+#[test]
+fn render_cuts_a_long_line_after_an_early_fault() {
+    let query = format!("a:x}} {}", "z".repeat(1_000));
+    let err = kql::parse(&query).expect_err("brace");
+    let (line, column, _) = rendered(&err);
+    assert!(line.starts_with("a:x}") && line.ends_with('…'), "{line}");
+    assert_eq!(line.chars().count(), 81);
+    assert_eq!(column, 3);
+}
+
+#[test]
+fn render_shortens_the_caret_of_a_long_fault_to_the_window() {
+    let query = format!("a:\"{}", "q".repeat(10_000));
+    let err = kql::parse(&query).expect_err("unclosed quote");
+    let (line, column, width) = rendered(&err);
+    assert_eq!(column, 2);
+    assert!(line.ends_with('…'), "{line}");
+    assert_eq!(column + width, line.chars().count() - 1);
+}
+
+#[test]
+fn render_leaves_a_line_of_80_characters_whole() {
+    let query = format!("a:{} )", "w".repeat(76));
+    assert_eq!(query.chars().count(), 80);
+    let err = kql::parse(&query).expect_err("paren");
+    assert_eq!(err.render(), format!("{query}\n{}^", " ".repeat(79)));
+}
+
 fn nested_parens(levels: usize) -> String {
     format!("{}a:x{}", "(".repeat(levels), ")".repeat(levels))
 }

@@ -8,10 +8,11 @@ import init, {
 } from "./pkg/m365_restricted_sender.js";
 import { byId, plural } from "./dom.js";
 import { download, toCsv, toNdjson } from "./export.js";
+import { recordOf } from "./record.js";
 import {
-  markChosen, renderAlertNameNote, renderCounts, renderDetail,
-  renderFiles, renderHits, renderProblems, renderRule, renderUsers,
-  sortHits,
+  hitRowAt, markChosen, PAGE_ROWS, renderAlertNameNote, renderCounts,
+  renderDetail, renderFiles, renderHits, renderProblems, renderRule,
+  renderUsers, sortHits, wireHits,
 } from "./render.js";
 
 const state = {
@@ -19,7 +20,12 @@ const state = {
   /** What was loaded: `{ name, file }` or `{ name, text }`, in order. */
   inputs: [],
   report: null,
+  /** The report's hits in the order chosen, and how many are listed. */
+  sorted: [],
+  shown: PAGE_ROWS,
+  /** The chosen hit, and its position in `sorted`. */
   chosen: null,
+  position: -1,
   worker: null,
 };
 
@@ -241,11 +247,25 @@ function wireResults() {
   byId("order").addEventListener("change", () => showHits());
   byId("export-ndjson").addEventListener("click", () => exportHits("ndjson"));
   byId("export-csv").addEventListener("click", () => exportHits("csv"));
+  wireHits({
+    choose: (position) => chooseHit(position, { focus: true }),
+    showMore,
+  });
+  byId("previous-hit").addEventListener("click", () => step(-1));
+  byId("next-hit").addEventListener("click", () => step(1));
+  byId("back-to-list").addEventListener("click", backToList);
+  byId("detail").addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    event.preventDefault();
+    backToList();
+  });
 }
 
 function showReport(report) {
   state.report = report;
   state.chosen = null;
+  state.position = -1;
+  state.shown = PAGE_ROWS;
   byId("welcome").hidden = true;
   byId("detail").hidden = true;
   renderCounts(report);
@@ -258,41 +278,114 @@ function showReport(report) {
 
 function summary(report) {
   const custom = report.options.query
-    ? ` with the query \`${report.options.query}\``
+    ? ` with the query \`${shorten(report.options.query)}\``
     : "";
   return `Read ${plural(report.records, "record")}${custom}: ` +
     `${plural(report.hits.length, "hit")}, ` +
     `${plural(report.errorCount, "error")}.`;
 }
 
-function showHits() {
-  if (!state.report) return;
-  const hits = sortHits(state.report.hits, byId("order").value);
-  renderHits(hits, { selected: state.chosen, onChoose: chooseHit });
-  renderAlertNameNote(hits, state.info);
+/** At most about 80 characters of `text`, with `…` where it was cut. */
+function shorten(text, most = 80) {
+  const chars = [...text];
+  if (chars.length <= most) return text;
+  return chars.slice(0, most - 1).join("") + "…";
 }
 
-function chooseHit(hit, row) {
-  state.chosen = hit;
-  markChosen(row);
-  renderDetail(hit, explain(hit), state.info);
+/** Lists the hits in the order asked for, keeping the chosen one. */
+function showHits() {
+  if (!state.report) return;
+  state.sorted = sortHits(state.report.hits, byId("order").value);
+  state.position = state.sorted.indexOf(state.chosen);
+  if (state.position >= state.shown) {
+    state.shown = (Math.floor(state.position / PAGE_ROWS) + 1) * PAGE_ROWS;
+  }
+  renderHits(state.sorted, { shown: state.shown, chosen: state.position });
+  renderAlertNameNote(state.sorted, state.info);
+  if (state.chosen) {
+    markChosen(state.position);
+    showDetail();
+  }
+}
+
+/** Lists the next page of hits and moves the focus to its first row. */
+function showMore() {
+  const first = state.shown;
+  state.shown += PAGE_ROWS;
+  renderHits(state.sorted, { shown: state.shown, chosen: state.position });
+  const row = hitRowAt(first);
+  if (!row) return;
+  for (const other of row.parentElement.querySelectorAll("[tabindex='0']")) {
+    other.tabIndex = -1;
+  }
+  row.tabIndex = 0;
+  row.focus();
 }
 
 /**
- * The clause-by-clause explanation of a hit: the raw record judged again
- * with the scan's options; a record that is not JSON on its own (a CSV
- * row) is explained from its normalized event.
+ * Shows the hit at `position`. Chosen from the list, its details are
+ * scrolled into view and take the focus, so that the choice visibly
+ * does something however far down the list it was made.
+ */
+function chooseHit(position, { focus }) {
+  const hit = state.sorted[position];
+  if (!hit) return;
+  if (position >= state.shown) {
+    state.shown = position + 1;
+    renderHits(state.sorted, { shown: state.shown, chosen: position });
+  }
+  state.chosen = hit;
+  state.position = position;
+  markChosen(position);
+  showDetail();
+  if (!focus) return;
+  const detail = byId("detail");
+  detail.scrollIntoView({ block: "start" });
+  byId("detail-title").focus({ preventScroll: true });
+}
+
+function showDetail() {
+  const hit = state.chosen;
+  renderDetail(hit, explain(hit), state.info, {
+    position: state.position, total: state.sorted.length,
+  });
+}
+
+/**
+ * The previous or next hit, the focus staying on the button pressed;
+ * at either end of the list, where that button turns disabled and
+ * would drop the focus, it goes to the other one, or to the title.
+ */
+function step(by) {
+  chooseHit(state.position + by, { focus: false });
+  const pressed = byId(by < 0 ? "previous-hit" : "next-hit");
+  if (!pressed.disabled) return;
+  const other = byId(by < 0 ? "next-hit" : "previous-hit");
+  (other.disabled ? byId("detail-title") : other).focus();
+}
+
+function backToList() {
+  const row = hitRowAt(state.position);
+  if (row) row.focus();
+}
+
+/**
+ * The clause-by-clause explanation of a hit: its record judged again
+ * with the scan's options (for an export row, the row's AuditData, as
+ * the scan read it); should that fail, its normalized event.
  */
 function explain(hit) {
   const options = state.report.options;
-  for (const record of [hit.raw, hit.event]) {
+  const record = hit.raw == null ? null : recordOf(hit.raw).json;
+  const records = [record, hit.event].filter((each) => each != null);
+  for (const each of records) {
     try {
-      return { ...evaluate(record, options), options };
+      return { ...evaluate(each, options), options };
     } catch (error) {
-      if (record === hit.event) return { error: error.message };
+      if (each === records.at(-1)) return { error: error.message };
     }
   }
-  return { error: "nothing to explain" };
+  return { error: "the record was not kept" };
 }
 
 function exportHits(kind) {

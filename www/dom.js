@@ -31,9 +31,56 @@ function present(children) {
   return children.flat(Infinity).filter((child) => child != null);
 }
 
-/** Pretty JSON inside a `<pre>`, as text. */
+/** Pretty JSON inside a `<pre>`, as text, wrapped (see `textLines`). */
 export function jsonBlock(value) {
-  return el("pre", { className: "json" }, JSON.stringify(value, null, 2));
+  return textLines(JSON.stringify(value, null, 2));
+}
+
+/** Lines laid out one by one at most; more are shown as one text. */
+const MAX_LAID_OUT_LINES = 5_000;
+
+/**
+ * Text in a `<pre>` whose long lines wrap under their own indentation
+ * (a hanging indent), so that a laid-out record reads without scrolling
+ * sideways. Each line is a block that keeps its text whole, so that
+ * copying the record gives it back as it was. Text of very many lines
+ * just wraps.
+ */
+export function textLines(text, className = "json") {
+  const lines = text.split("\n");
+  if (lines.length > MAX_LAID_OUT_LINES) {
+    return el("pre", { className: `${className} wrap` }, text);
+  }
+  return el("pre", { className: `${className} lines` }, lines.map((line) => {
+    const node = el("span", { className: "line" }, line);
+    const indent = line.match(/^ */)[0].length;
+    // NOTE: set through the CSSOM, which the page's CSP allows; a style
+    // attribute would be blocked.
+    if (indent) node.style.setProperty("--indent", `${indent}ch`);
+    return node;
+  }));
+}
+
+/**
+ * Text that may also break where `at` matches (an empty match, such as a
+ * lookahead), besides where text breaks anyway (spaces, hyphens): a
+ * `<span>` of the pieces with `<wbr>` between them.
+ */
+export function breakable(text, at, className = "") {
+  return el("span", { className }, String(text).split(at).flatMap(
+    (piece, i) => i === 0 ? [piece] : [el("wbr"), piece]));
+}
+
+/**
+ * An e-mail address that breaks before its `@` first, and inside its
+ * domain, before a dot, only when the domain alone does not fit (the
+ * domain is one inline block, see `.domain` in style.css).
+ */
+export function address(text) {
+  const at = String(text).lastIndexOf("@");
+  if (at <= 0) return breakable(text, /(?=\.)/);
+  return el("span", {}, String(text).slice(0, at), el("wbr"),
+    breakable(String(text).slice(at), /(?=\.)/, "domain"));
 }
 
 /**

@@ -2,12 +2,17 @@
 // value from the input goes in through `textContent` (see dom.js).
 
 import {
-  byId, el, fill, jsonBlock, plural, shortTime, trustedHtml,
+  address, breakable, byId, el, fill, jsonBlock, plural, shortTime,
+  textLines, trustedHtml,
 } from "./dom.js";
 import { actionOf, verdictOf } from "./export.js";
+import { prettyJson, recordOf } from "./record.js";
 
-/** Hits listed at most; the exports hold them all. */
-export const MAX_ROWS = 2000;
+/** Hits listed at first, and how many more each "Show more" adds. */
+export const PAGE_ROWS = 1000;
+
+/** Where a long clause or query may break: after a field's `:`. */
+const AFTER_COLON = /(?<=:)(?=\S)/;
 
 export function renderCounts(report) {
   const queryHits = report.hits.filter((hit) => hit.query).length;
@@ -53,69 +58,137 @@ export function sortHits(hits, order) {
 }
 
 /**
- * Fills the hits table. `onChoose(hit, row)` runs when a row is chosen
- * by click, Enter or Space; arrow keys move between rows.
+ * Fills the hits table with the first `shown` hits; the chosen one (a
+ * position in `hits`, or -1) is marked and takes the keyboard focus
+ * stop, else the first row does.
  */
-export function renderHits(hits, { selected, onChoose }) {
-  const body = byId("hits").tBodies[0];
-  const rows = hits.slice(0, MAX_ROWS).map((hit) => hitRow(hit, onChoose));
-  fill(body, rows);
-  const current = hits.indexOf(selected);
-  const focusable = rows[current >= 0 && current < rows.length ? current : 0];
-  if (focusable) focusable.tabIndex = 0;
-  if (current >= 0 && rows[current]) {
-    rows[current].setAttribute("aria-current", "true");
-  }
+export function renderHits(hits, { shown, chosen }) {
+  const count = Math.min(shown, hits.length);
+  const rows = hits.slice(0, count).map(hitRow);
+  fill(byId("hits").tBodies[0], rows);
+  const stop = rows[chosen] ?? rows[0];
+  if (stop) stop.tabIndex = 0;
+  rows[chosen]?.setAttribute("aria-current", "true");
   byId("hits").hidden = hits.length === 0;
   byId("no-hits").hidden = hits.length > 0;
   byId("hits-section").hidden = false;
-  if (hits.length > MAX_ROWS) {
-    body.append(el("tr", {}, el("td", { colSpan: 5, className: "more" },
-      `Showing the first ${MAX_ROWS.toLocaleString("en")} of ` +
-      `${plural(hits.length, "hit")}; the exports hold them all.`)));
-  }
+  renderMore(count, hits.length);
 }
 
-function hitRow(hit, onChoose) {
-  const row = el("tr", { tabIndex: -1, className: "hit" },
+function renderMore(count, total) {
+  byId("hits-more").hidden = count >= total;
+  if (count >= total) return;
+  byId("hits-more-text").textContent =
+    `Listing ${count.toLocaleString("en")} of ${plural(total, "hit")}; ` +
+    "the exports hold them all.";
+  const next = Math.min(PAGE_ROWS, total - count);
+  byId("show-more").textContent = `Show ${next.toLocaleString("en")} more`;
+}
+
+function hitRow(hit, position) {
+  const where = `${hit.file}:${hit.line}`;
+  return el("tr", { tabIndex: -1, className: "hit", "data-position": position },
     el("td", { className: "time", title: hit.timestamp ?? "" },
-      shortTime(hit.timestamp)),
-    el("td", { className: "user" }, hit.user ?? "—"),
+      dateAndClock(hit.timestamp)),
+    el("td", { className: "user" }, hit.user ? address(hit.user) : "—"),
     el("td", { className: "verdict" }, verdictBadges(hit)),
     el("td", { className: "action" }, actionOf(hit)),
-    el("td", { className: "where" }, `${hit.file}:${hit.line}`));
-  row.addEventListener("click", () => onChoose(hit, row));
-  row.addEventListener("keydown", (event) =>
-    onRowKey(event, hit, row, onChoose));
-  return row;
+    el("td", { className: "where", title: where }, fileAndLine(hit)));
 }
 
-function onRowKey(event, hit, row, onChoose) {
-  const moves = {
-    ArrowDown: "nextElementSibling",
-    ArrowUp: "previousElementSibling",
-  };
+/**
+ * A time in a table that may break between the date and the clock,
+ * which leaves the other columns more room in a narrow table.
+ */
+function dateAndClock(iso) {
+  if (!iso) return shortTime(iso);
+  const [date, clock] = shortTime(iso).split(" ");
+  return el("span", {}, el("span", { className: "date" }, date), " ",
+    el("span", { className: "clock" }, clock));
+}
+
+/** `file:line`, breaking in the name only: after `_`, and after `-`. */
+function fileAndLine(hit) {
+  return el("span", {}, breakable(hit.file, /(?<=_)/),
+    el("span", { className: "line-no" }, `:${hit.line}`));
+}
+
+/**
+ * Makes the hits table answer the mouse and the keyboard: a click,
+ * Enter or Space chooses a row (`choose(position)`); the arrow keys,
+ * Home and End move between rows.
+ */
+export function wireHits({ choose, showMore }) {
+  const body = byId("hits").tBodies[0];
+  body.addEventListener("click", (event) => {
+    const row = event.target.closest("tr.hit");
+    if (row) choose(positionOf(row));
+  });
+  body.addEventListener("keydown", (event) => {
+    const row = event.target.closest("tr.hit");
+    if (row) onRowKey(event, row, choose);
+  });
+  byId("show-more").addEventListener("click", showMore);
+}
+
+function positionOf(row) {
+  return Number(row.dataset.position);
+}
+
+function onRowKey(event, row, choose) {
   if (event.key === "Enter" || event.key === " ") {
     event.preventDefault();
-    onChoose(hit, row);
-  } else if (moves[event.key]) {
-    const next = row[moves[event.key]];
-    if (next?.classList.contains("hit")) {
-      event.preventDefault();
-      row.tabIndex = -1;
-      next.tabIndex = 0;
-      next.focus();
-    }
+    return choose(positionOf(row));
   }
+  const rows = row.parentElement.rows;
+  const next = {
+    ArrowDown: row.nextElementSibling,
+    ArrowUp: row.previousElementSibling,
+    Home: rows[0],
+    End: rows[rows.length - 1],
+  }[event.key];
+  if (!next?.classList.contains("hit")) return;
+  event.preventDefault();
+  row.tabIndex = -1;
+  next.tabIndex = 0;
+  next.focus();
 }
 
-export function markChosen(row) {
-  for (const other of byId("hits").querySelectorAll("tr.hit")) {
+/** Marks the hit at `position` as chosen and scrolls the list to it. */
+export function markChosen(position) {
+  const body = byId("hits").tBodies[0];
+  const marked = "tr.hit[tabindex='0'], tr.hit[aria-current]";
+  for (const other of body.querySelectorAll(marked)) {
     other.removeAttribute("aria-current");
     other.tabIndex = -1;
   }
+  const row = body.rows[position];
+  if (!row) return;
   row.setAttribute("aria-current", "true");
   row.tabIndex = 0;
+  revealInList(row);
+}
+
+/** The row of the hit at `position`, when it is listed. */
+export function hitRowAt(position) {
+  return byId("hits").tBodies[0].rows[position] ?? null;
+}
+
+/**
+ * Scrolls the hits list, and only the list, so that `row` shows below
+ * the list's sticky header.
+ */
+function revealInList(row) {
+  const list = row.closest(".hits-wrap");
+  if (!list) return;
+  const head = list.querySelector("thead")?.getBoundingClientRect();
+  const box = list.getBoundingClientRect();
+  const top = Math.max(box.top, head?.bottom ?? box.top);
+  const place = row.getBoundingClientRect();
+  if (place.top < top) list.scrollTop -= top - place.top;
+  else if (place.bottom > box.bottom) {
+    list.scrollTop += place.bottom - box.bottom;
+  }
 }
 
 export function renderAlertNameNote(hits, info) {
@@ -134,13 +207,25 @@ function whyMissed(info) {
   return el("span", {}, info?.alertNameReason ?? "");
 }
 
-/** The chosen hit: verdicts, clauses, alert, event and raw record. */
-export function renderDetail(hit, evaluation, info) {
-  const section = byId("detail");
+/**
+ * The chosen hit, the `position`th of `total`: verdicts, clauses, alert,
+ * event and the record, laid out and as read.
+ */
+export function renderDetail(hit, evaluation, info, place) {
+  const { position, total } = place;
+  const title = `Hit ${(position + 1).toLocaleString("en")} of ` +
+    total.toLocaleString("en");
+  byId("detail-title").textContent = title;
+  byId("detail-status").textContent =
+    `${title}: ${hit.user ?? "no user found"}, ${shortTime(hit.timestamp)}`;
+  byId("previous-hit").disabled = position === 0;
+  byId("next-hit").disabled = position + 1 >= total;
   fill(byId("detail-body"),
     el("p", { className: "detail-head" },
-      el("strong", {}, hit.user ?? "no user found"), " · ",
-      shortTime(hit.timestamp), " · ", verdictBadges(hit)),
+      el("strong", { className: "user" },
+        hit.user ? address(hit.user) : "no user found"), " · ",
+      el("span", { className: "time" }, shortTime(hit.timestamp)), " ",
+      verdictBadges(hit)),
     hit.alertName && !hit.query
       ? el("p", { className: "note" },
         el("strong", {}, "Why the rule's query misses this record. "),
@@ -150,8 +235,8 @@ export function renderDetail(hit, evaluation, info) {
     clausesBlock(evaluation),
     jsonDetails("Alert", hit.alert, false),
     jsonDetails("Normalized event", hit.event, false),
-    rawDetails(hit.raw));
-  section.hidden = false;
+    recordDetails(hit.raw));
+  byId("detail").hidden = false;
 }
 
 function facts(hit) {
@@ -203,9 +288,11 @@ function clauseRow(clause) {
     el("td", { className: "mark" },
       el("span", { "aria-label": clause.passed ? "passed" : "failed" },
         clause.passed ? "✓" : "✗")),
-    el("td", {}, el("code", {}, clause.text ?? "")),
-    el("td", {}, clause.expected ?? "—"),
-    el("td", {}, held.length ? held.join(", ") : el("em", {}, "nothing")));
+    el("td", { className: "clause" },
+      el("code", {}, breakable(clause.text ?? "", AFTER_COLON))),
+    el("td", { "data-label": "Expected" }, clause.expected ?? "—"),
+    el("td", { "data-label": "Held" },
+      held.length ? held.join(", ") : el("em", {}, "nothing")));
 }
 
 function jsonDetails(title, value, open) {
@@ -213,21 +300,45 @@ function jsonDetails(title, value, open) {
   return el("details", { open }, el("summary", {}, title), jsonBlock(value));
 }
 
-function rawDetails(raw) {
-  return el("details", {}, el("summary", {}, "Raw record"),
-    el("pre", { className: "json" }, raw ?? ""));
+/**
+ * The record as read, and laid out: a JSON record pretty-printed, or for
+ * an export row its AuditData cell, the row itself shown as read.
+ */
+function recordDetails(raw) {
+  if (raw == null) {
+    return el("p", { className: "message" },
+      "This hit's record, event and alert were not kept: the report " +
+      "keeps them for the first hits only (see the warnings).");
+  }
+  const { json, row } = recordOf(raw);
+  return [
+    json == null ? null : el("details", { className: "record", open: true },
+      el("summary", {}, row ? "Record (the row's AuditData)" : "Record"),
+      textLines(prettyJson(json))),
+    el("details", { className: "record" },
+      el("summary", {}, row ? "Row as read" : "Record as read"),
+      el("pre", { className: "json wrap" }, raw)),
+  ];
 }
 
 export function renderUsers(users) {
   fill(byId("users").tBodies[0], users.map((user) => el("tr", {},
-    el("td", { className: "user" }, user.user),
-    el("td", { className: "num" }, String(user.alerts)),
-    el("td", { className: "num" }, String(user.records)),
-    el("td", { className: "time" }, shortTime(user.first)),
-    el("td", { className: "time" }, shortTime(user.last)))));
+    el("td", { className: "user" }, address(user.user)),
+    cell("num", "Alerts", String(user.alerts)),
+    cell("num", "Records", String(user.records)),
+    cell("time", "First", dateAndClock(user.first)),
+    cell("time", "Last", dateAndClock(user.last)))));
   byId("users").hidden = users.length === 0;
   byId("no-users").hidden = users.length > 0;
   byId("users-section").hidden = false;
+}
+
+/**
+ * A table cell that names its column, so that on a narrow window, where
+ * the table reads as cards, each value still says what it is.
+ */
+function cell(className, label, content) {
+  return el("td", { className, "data-label": label }, content);
 }
 
 export function renderProblems(report) {
@@ -254,14 +365,17 @@ function problem(kind, { file, line, message }) {
 
 export function renderFiles(files) {
   fill(byId("files").tBodies[0], files.map((file) => el("tr", {},
-    el("td", {}, file.name),
-    el("td", {}, file.format ?? "—"),
-    el("td", {}, [file.encoding, file.compressed].filter(Boolean).join(", ")),
-    el("td", { className: "num" }, file.bytes.toLocaleString("en")),
-    el("td", { className: "num" }, String(file.records)),
-    el("td", { className: "num" }, String(file.errors)),
-    el("td", { className: "hash", title: file.sha256 ?? "not computed" },
-      file.sha256 ? file.sha256.slice(0, 12) + "…" : "—"))));
+    el("td", { className: "name" }, breakable(file.name, /(?=\.)|(?<=_)/)),
+    cell("", "Format", file.format ?? "—"),
+    cell("", "Encoding",
+      [file.encoding, file.compressed].filter(Boolean).join(", ") || "—"),
+    cell("num", "Bytes", file.bytes.toLocaleString("en")),
+    cell("num", "Records", file.records.toLocaleString("en")),
+    cell("num", "Errors", file.errors.toLocaleString("en")),
+    el("td", {
+      className: "hash", "data-label": "SHA-256",
+      title: file.sha256 ?? "not computed",
+    }, file.sha256 ? file.sha256.slice(0, 12) + "…" : "—"))));
   byId("files-section").hidden = files.length === 0;
 }
 
@@ -275,9 +389,8 @@ export function renderRule(info) {
         info.severity)),
       fact("Risk score", String(info.riskScore)),
       fact("Version", String(info.version)),
-      fact("Query", el("code", { className: "kql" }, info.query)),
-      fact("Alert-name query",
-        el("code", { className: "kql" }, info.alertNameQuery)),
+      fact("Query", kql(info.query)),
+      fact("Alert-name query", kql(info.alertNameQuery)),
       fact("MITRE ATT&CK", threatList(info.threat)),
       fact("Schedule", notApplied(
         `every ${info.interval}, from ${info.from}, ` +
@@ -288,6 +401,11 @@ export function renderRule(info) {
       fact("Author", info.author.join(", ")),
       fact("License", info.license)));
   fill(byId("guide"), trustedHtml(info.noteHtml));
+}
+
+/** A query shown as code; a long line breaks after a field's `:`. */
+function kql(query) {
+  return el("code", { className: "kql" }, breakable(query, AFTER_COLON));
 }
 
 function fact(term, value) {

@@ -47,6 +47,9 @@ async function feed(scanner, input, progress) {
     return report(progress, true);
   }
   const reader = input.file.stream().getReader();
+  // NOTE: a rejected file is still read to its end, for the size and
+  // SHA-256 the report gives (the module only counts and hashes the
+  // rest): a picked or dropped file always ends.
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;

@@ -6,9 +6,10 @@
 //! that index, even one whose `_source` lacks the field. A document known
 //! to come from there is read with the field filled in.
 
+use std::cell::Cell;
 use std::sync::OnceLock;
 
-use crate::doc::{Document, FieldPath, Scalar};
+use crate::doc::{Document, FieldPath, Scalar, Term};
 
 const DATASET_FIELD: &str = "event.dataset";
 const DATA_STREAM_FIELD: &str = "data_stream.dataset";
@@ -17,19 +18,52 @@ const DATA_STREAM_INDEX: &str = "logs-o365.audit-";
 
 /// A document with `event.dataset` filled in when it comes from the
 /// integration's data stream and lacks the field.
+///
+/// What the view needs to know about the document is read only when a
+/// question needs it: a document that holds `event.dataset` answers
+/// `event.dataset:o365.audit` without the data stream being looked up.
 pub struct DatasetView<'a> {
     inner: &'a dyn Document,
-    fill: bool,
+    /// the index named is the integration's data stream
+    index_in_stream: bool,
+    /// whether the document comes from the data stream, once known
+    from_stream: Cell<Option<bool>>,
 }
 
 impl<'a> DatasetView<'a> {
     /// Wraps `event`, which came from `index` when that is known.
     pub fn new(event: &'a dyn Document, index: Option<&str>) -> DatasetView<'a> {
-        let from_stream = index.is_some_and(|name| name.contains(DATA_STREAM_INDEX))
-            || holds(event, data_stream_path(), DATASET);
-        let fill = from_stream && !has_value(event, dataset_path());
-        DatasetView { inner: event, fill }
+        let index_in_stream = index.is_some_and(|name| name.contains(DATA_STREAM_INDEX));
+        DatasetView {
+            inner: event,
+            index_in_stream,
+            from_stream: Cell::new(None),
+        }
     }
+
+    fn comes_from_stream(&self) -> bool {
+        if let Some(known) = self.from_stream.get() {
+            return known;
+        }
+        // NOTE: term equality; no number or boolean has this text, so it
+        // is the same as asking for the string.
+        let from_stream =
+            self.index_in_stream || self.inner.any_term(data_stream_path(), dataset_term());
+        self.from_stream.set(Some(from_stream));
+        from_stream
+    }
+
+    /// Whether `event.dataset` is filled in: from the data stream, and
+    /// not in the document.
+    fn fills(&self) -> bool {
+        self.comes_from_stream() && !self.inner.has_value(dataset_path())
+    }
+}
+
+/// The term `o365.audit`, made once.
+fn dataset_term() -> &'static Term {
+    static TERM: OnceLock<Term> = OnceLock::new();
+    TERM.get_or_init(|| Term::new(DATASET))
 }
 
 /// The two paths read for every record, made once.
@@ -43,28 +77,35 @@ fn data_stream_path() -> &'static FieldPath {
     PATH.get_or_init(|| FieldPath::new(DATA_STREAM_FIELD))
 }
 
-fn holds(doc: &dyn Document, path: &FieldPath, wanted: &str) -> bool {
-    doc.any_value(path, &mut |value| value == Scalar::Str(wanted))
-}
-
-fn has_value(doc: &dyn Document, path: &FieldPath) -> bool {
-    doc.any_value(path, &mut |_| true)
-}
-
 impl Document for DatasetView<'_> {
     fn any_value(&self, path: &FieldPath, visit: &mut dyn FnMut(Scalar<'_>) -> bool) -> bool {
-        if self.fill && path.as_str() == DATASET_FIELD {
-            return visit(Scalar::Str(DATASET));
+        if path.as_str() != DATASET_FIELD {
+            return self.inner.any_value(path, visit);
         }
-        self.inner.any_value(path, visit)
+        let mut held = false;
+        let found = self.inner.any_value(path, &mut |value| {
+            held = true;
+            visit(value)
+        });
+        found || (!held && self.comes_from_stream() && visit(Scalar::Str(DATASET)))
+    }
+
+    fn any_term(&self, path: &FieldPath, term: &Term) -> bool {
+        let filled = path.as_str() == DATASET_FIELD && term.as_str() == DATASET;
+        self.inner.any_term(path, term) || (filled && self.fills())
+    }
+
+    fn has_value(&self, path: &FieldPath) -> bool {
+        let dataset = path.as_str() == DATASET_FIELD;
+        self.inner.has_value(path) || (dataset && self.comes_from_stream())
     }
 
     fn exists(&self, path: &FieldPath) -> bool {
-        let filled = self.fill && DATASET_FIELD.starts_with(path.as_str());
-        let at_or_above = filled
+        let above = DATASET_FIELD.starts_with(path.as_str());
+        let at_or_above = above
             && (path.as_str() == DATASET_FIELD
                 || DATASET_FIELD.as_bytes().get(path.as_str().len()) == Some(&b'.'));
-        at_or_above || self.inner.exists(path)
+        self.inner.exists(path) || (at_or_above && self.fills())
     }
 
     fn any_object(&self, path: &FieldPath, visit: &mut dyn FnMut(&dyn Document) -> bool) -> bool {
@@ -72,7 +113,7 @@ impl Document for DatasetView<'_> {
     }
 
     fn any_leaf(&self, visit: &mut dyn FnMut(&str, Scalar<'_>) -> bool) -> bool {
-        if self.fill && visit(DATASET_FIELD, Scalar::Str(DATASET)) {
+        if self.fills() && visit(DATASET_FIELD, Scalar::Str(DATASET)) {
             return true;
         }
         self.inner.any_leaf(visit)
@@ -86,7 +127,11 @@ mod tests {
     use super::*;
 
     fn dataset(event: &Value, index: Option<&str>) -> bool {
-        holds(&DatasetView::new(event, index), dataset_path(), DATASET)
+        let view = DatasetView::new(event, index);
+        let by_value = view.any_value(dataset_path(), &mut |v| v == Scalar::Str(DATASET));
+        let by_text = view.any_term(dataset_path(), dataset_term());
+        assert_eq!(by_value, by_text);
+        by_text
     }
 
     #[test]

@@ -9,6 +9,7 @@
 mod alert;
 mod dataset;
 mod dedup;
+pub(crate) mod in_place;
 mod report;
 mod user;
 
@@ -26,6 +27,7 @@ pub use dedup::{content_hash, ContentHash};
 pub(crate) use dedup::{
     fingerprint_bytes, is_canonical_escape, write_object_mark, write_string, MemberSum,
 };
+use in_place::ViewFields;
 pub use report::{
     fill_users_from_alerts, restricted_users, sort_by_time, ErrorEntry, FileReport, Hit, RuleRef,
     ScanReport, Tool, User, Warning,
@@ -91,6 +93,8 @@ pub struct Detector {
     /// What a skim keeps to judge a record; none when the queries read
     /// more than named fields (every record then is parsed in full).
     lean: Option<LeanPlan>,
+    /// Where the fields the queries read come from in a raw record.
+    view_fields: ViewFields,
 }
 
 impl Detector {
@@ -104,11 +108,13 @@ impl Detector {
             ),
         };
         let lean = lean_plan(&query, alert_name.as_ref());
+        let view_fields = view_fields([Some(&query), alert_name.as_ref()]);
         Ok(Detector {
             query,
             alert_name,
             options,
             lean,
+            view_fields,
         })
     }
 
@@ -227,6 +233,16 @@ fn lean_plan(query: &Query, alert_name: Option<&Query>) -> Option<LeanPlan> {
         fields.extend(alert_name.named_fields()?);
     }
     LeanPlan::new(&fields)
+}
+
+/// Where the fields the queries read come from in a raw record.
+fn view_fields<'q>(queries: impl IntoIterator<Item = Option<&'q Query>>) -> ViewFields {
+    let names: Vec<String> = queries
+        .into_iter()
+        .flatten()
+        .flat_map(Query::fields)
+        .collect();
+    ViewFields::new(names.iter().map(String::as_str))
 }
 
 /// Reads exactly one record, pointing to `scan` for anything more.
@@ -379,14 +395,16 @@ pub fn first_string(doc: &dyn Document, path: &str) -> Option<String> {
 /// A query compiled once, for `compile(kql).matches(event)`.
 pub struct CompiledQuery {
     query: Query,
+    /// Where the fields the query reads come from in a raw record.
+    view_fields: ViewFields,
 }
 
 impl CompiledQuery {
     /// Parses the query.
     pub fn new(text: &str) -> Result<CompiledQuery, SyntaxError> {
-        Ok(CompiledQuery {
-            query: kql::parse(text)?,
-        })
+        let query = kql::parse(text)?;
+        let view_fields = view_fields([Some(&query)]);
+        Ok(CompiledQuery { query, view_fields })
     }
 
     /// Whether one record, given as JSON text, matches; raw records are

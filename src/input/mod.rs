@@ -16,11 +16,14 @@
 //! 3. decoding: UTF-8 with or without a BOM, UTF-16LE and UTF-16BE with or
 //!    without a BOM, and lines of a UTF-8 file that are not UTF-8 read as
 //!    Windows-1252 (with a warning);
-//! 4. splitting: NDJSON (a line holding an array gives its elements),
-//!    pretty-printed values one after another, top-level arrays, the known
-//!    containers (an Elasticsearch search response, a Graph audit page, the
-//!    pipeline-test file), and CSV exports with an `AuditData` column
-//!    (Purview, current and classic, and PowerShell's `Export-Csv`).
+//! 4. splitting: NDJSON (a line holding an array gives its elements, a
+//!    line holding several values gives each), pretty-printed values one
+//!    after another, top-level arrays, the known containers (an
+//!    Elasticsearch search response, also inside an async search's
+//!    `response`, Kibana's `rawResponse` or a multi-search's `responses`; a
+//!    Graph audit page; the pipeline-test file), and CSV exports with an
+//!    `AuditData` column (Purview, current and classic, and PowerShell's
+//!    `Export-Csv`).
 //!
 //! The pieces, their lines and their errors are the same whatever the chunk
 //! sizes. Between chunks the reader keeps only the piece in progress, so a
@@ -252,7 +255,9 @@ pub enum Container {
     Empty,
     /// JSON values: NDJSON, a top-level array, or values one after another.
     Json,
-    /// An Elasticsearch search response: the records are `hits.hits[]`.
+    /// An Elasticsearch search response: the records are `hits.hits[]`, at
+    /// the top or in `response` (an async search), `rawResponse` (Kibana's
+    /// search strategy) or each element of `responses` (a multi-search).
     EsResponse,
     /// A Microsoft Graph audit page: the records are `value[]`.
     Graph,

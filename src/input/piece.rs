@@ -1,7 +1,7 @@
 //! What the splitters keep between chunks: the piece in progress, and the
 //! line count.
 
-use memchr::memchr_iter;
+use memchr::{memchr_iter, memrchr};
 
 use super::{Body, Piece};
 
@@ -92,17 +92,27 @@ impl Partial {
     }
 }
 
-/// The line count of the text read so far, advanced lazily within a chunk.
+/// The line count of the text read so far, advanced lazily within a chunk,
+/// and where the current line starts, for columns.
 pub(crate) struct Lines {
     /// The line of the byte at `offset`.
     pub(crate) line: u64,
     /// How far into the current chunk newlines have been counted.
     offset: usize,
+    /// Bytes of the text before the current chunk.
+    chunk_start: u64,
+    /// Where the line of the byte at `offset` starts in the text.
+    line_start: u64,
 }
 
 impl Default for Lines {
     fn default() -> Lines {
-        Lines { line: 1, offset: 0 }
+        Lines {
+            line: 1,
+            offset: 0,
+            chunk_start: 0,
+            line_start: 0,
+        }
     }
 }
 
@@ -111,21 +121,32 @@ impl Lines {
     pub(crate) fn at(&mut self, chunk: &[u8], at: usize) -> u64 {
         if at > self.offset {
             let span = chunk.get(self.offset..at).unwrap_or(&[]);
-            self.line += memchr_iter(b'\n', span).count() as u64;
+            if let Some(last) = memrchr(b'\n', span) {
+                self.line += memchr_iter(b'\n', span).count() as u64;
+                self.line_start = self.chunk_start + (self.offset + last + 1) as u64;
+            }
             self.offset = at;
         }
         self.line
+    }
+
+    /// The 0-based column, in bytes, of the byte at `at` in its line.
+    pub(crate) fn column(&mut self, chunk: &[u8], at: usize) -> u64 {
+        self.at(chunk, at);
+        (self.chunk_start + at as u64).saturating_sub(self.line_start)
     }
 
     /// Records a newline at `at`, found by the caller.
     pub(crate) fn newline_at(&mut self, at: usize) {
         self.line += 1;
         self.offset = at + 1;
+        self.line_start = self.chunk_start + self.offset as u64;
     }
 
     /// Counts to the end of the chunk, ready for the next one.
     pub(crate) fn end_chunk(&mut self, chunk: &[u8]) {
         self.at(chunk, chunk.len());
+        self.chunk_start += chunk.len() as u64;
         self.offset = 0;
     }
 }

@@ -97,6 +97,9 @@ impl FileReader {
         if let Some(hasher) = &mut self.hasher {
             hasher.update(chunk);
         }
+        if self.is_rejected() {
+            return;
+        }
         if self.started {
             return self.route(chunk, sink);
         }
@@ -104,6 +107,14 @@ impl FileReader {
         if self.head.len() >= gzip::MAGIC.len() {
             self.start(sink);
         }
+    }
+
+    /// Whether the file was rejected as a whole (binary data, prose, a CSV
+    /// without `AuditData`): one error said so, and nothing more of it is
+    /// read. Its later chunks are only counted and hashed, so a caller may
+    /// stop reading it, which ends the reading of an endless stream.
+    pub fn is_rejected(&self) -> bool {
+        self.text.is_rejected()
     }
 
     /// Reads what is left and says what the file was.
@@ -169,6 +180,10 @@ impl TextStage {
             replaced_line: None,
             cap,
         }
+    }
+
+    fn is_rejected(&self) -> bool {
+        matches!(self.splitter, Splitter::Rejected)
     }
 
     fn push(&mut self, bytes: &[u8], sink: &mut Sink<'_>) {

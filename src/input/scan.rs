@@ -1,11 +1,17 @@
 //! A structural scanner for JSON text: where values start and end.
 //!
 //! It is not a parser. It follows strings, escapes and brackets, and reads
-//! the keys of a top-level object at depth 1 (and at depth 2 under `hits`)
-//! to recognize the known containers. Deep inside a value it only looks at
-//! quotes and brackets, and inside strings it jumps from one quote or
-//! backslash to the next with `memchr`, so most bytes are passed over in
-//! bulk. Its state survives between chunks: it can stop at any byte.
+//! the keys of a top-level object along the few paths that lead to the
+//! records of a known container: `value` (a Graph page), `events` (a
+//! pipeline test file) and `hits.hits` of a search response, which may sit
+//! at the top, in `response` (an async search), in `rawResponse` (Kibana)
+//! or in each element of `responses` (a multi-search). Deep inside a value
+//! it only looks at quotes and brackets, and inside strings it jumps from
+//! one quote or backslash to the next with `memchr`, so most bytes are
+//! passed over in bulk. It remembers which bracket opened each of the
+//! first [`KEPT_LEVELS`] levels, so that a closing bracket of the wrong
+//! kind is found where it stands. Its state survives between chunks: it can
+//! stop at any byte.
 
 use memchr::memchr2;
 
@@ -18,17 +24,19 @@ pub(crate) enum Event {
     Start(usize),
     /// The piece in progress ends before this offset.
     End(usize),
-    /// The top-level object in progress is a known container, whose array
-    /// of records opens at this offset; what was read of it is structural.
+    /// A container's array of records opens at this offset; what was read
+    /// of the top-level object around it is structural.
     Container(Container, usize),
     /// A top-level array opens at this offset.
     ArrayOpen(usize),
     /// A top-level array closes before this offset.
     ArrayClose(usize),
-    /// A closing bracket at this offset closes nothing.
+    /// A closing bracket at this offset, between values, closes nothing.
     Stray(usize),
-    /// Something follows the array of a line that holds one.
-    Trailing(usize),
+    /// A closing bracket at this offset is not the one the innermost open
+    /// bracket needs, which is given. The scanner is lost until
+    /// [`Scanner::resume`].
+    Mismatch(usize, u8),
 }
 
 /// How the input stands when it ends.
@@ -65,12 +73,66 @@ enum Top {
     Idle,
     /// In a top-level array: its elements are pieces.
     Array,
-    /// In a top-level object, which is a piece unless it is a container.
+    /// In a top-level object: a piece, or a container's envelope once a
+    /// container's records were found in it.
     Object,
-    /// In a container's envelope.
-    Envelope(Container),
-    /// After the array of a line that holds one.
-    Closed,
+}
+
+/// What a watched level of a top-level object is, on the way to records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Node {
+    /// The top-level object itself.
+    Root,
+    /// A search response inside it: `response`, `rawResponse`, or an
+    /// element of `responses`.
+    Response,
+    /// A search response's `hits` object.
+    Hits,
+    /// A multi-search response's `responses` array.
+    Responses,
+}
+
+/// Watched levels go at most this deep: the top-level object, `responses`,
+/// one response, its `hits`.
+const MAX_WATCHED: usize = 4;
+
+/// Where a value opened at a watched level leads.
+enum Step {
+    /// To another watched level.
+    Watch(Node),
+    /// To a container's array of records.
+    Records(Container),
+}
+
+impl Node {
+    /// Where a value opened here after `keys` leads, if anywhere.
+    fn step(self, keys: &Keys, brace: bool) -> Option<Step> {
+        use Container::{EsResponse, Graph, PipelineTest};
+        use Node::*;
+        if self == Responses {
+            return brace.then_some(Step::Watch(Response));
+        }
+        if keys.state != KeyState::AfterColon {
+            return None;
+        }
+        let is_response = keys.is(b"response") || keys.is(b"rawResponse");
+        match (self, brace) {
+            (Root | Response, true) if keys.is(b"hits") => Some(Step::Watch(Hits)),
+            (Root, true) if is_response => Some(Step::Watch(Response)),
+            (Root, false) if keys.is(b"responses") => Some(Step::Watch(Responses)),
+            (Root, false) if keys.is(b"value") => Some(Step::Records(Graph)),
+            (Root, false) if keys.is(b"events") => Some(Step::Records(PipelineTest)),
+            (Hits, false) if keys.is(b"hits") => Some(Step::Records(EsResponse)),
+            _ => None,
+        }
+    }
+
+    fn closer(self) -> u8 {
+        match self {
+            Node::Responses => b']',
+            _ => b'}',
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,24 +144,21 @@ enum KeyState {
     Value,
 }
 
-/// The keys of a top-level object, read to recognize containers.
+/// The key read last at a watched level.
 #[derive(Debug, Clone, Copy)]
 struct Keys {
     state: KeyState,
-    key: [u8; 8],
+    key: [u8; 16],
     /// Bytes of the key kept; more than `key.len()` means no match.
     len: usize,
-    /// Inside the `hits` object at depth 2.
-    in_hits: bool,
 }
 
 impl Keys {
     fn new() -> Keys {
         Keys {
             state: KeyState::ExpectKey,
-            key: [0; 8],
+            key: [0; 16],
             len: 0,
-            in_hits: false,
         }
     }
 
@@ -113,23 +172,42 @@ impl Keys {
     fn is(&self, name: &[u8]) -> bool {
         self.key.get(..self.len) == Some(name)
     }
+}
 
-    /// The container whose records are the array after this key.
-    ///
-    /// NOTE: decided at the array's `[`, before anything of it is kept, so
-    /// that a container is never held whole. A record of its own with a
-    /// top-level `value` or `events` array would be taken for a container;
-    /// no audit record has one.
-    fn container(&self, depth: u64) -> Option<Container> {
-        if self.state != KeyState::AfterColon {
-            return None;
+/// How many levels' opening brackets are kept: records may nest 128
+/// levels, and containers add a few. Deeper levels are only counted, and a
+/// wrong closing bracket there goes unnoticed.
+pub(crate) const KEPT_LEVELS: u64 = 256;
+
+/// Which bracket opened each level (a set bit: `{`).
+#[derive(Debug, Clone, Copy, Default)]
+struct Kinds([u64; (KEPT_LEVELS / 64) as usize]);
+
+impl Kinds {
+    #[inline]
+    fn open(&mut self, depth: u64, byte: u8) {
+        let bit = 1u64 << (depth % 64);
+        if let Some(word) = self.0.get_mut((depth / 64) as usize) {
+            match byte {
+                b'{' => *word |= bit,
+                _ => *word &= !bit,
+            }
         }
-        match depth {
-            1 if self.is(b"value") => Some(Container::Graph),
-            1 if self.is(b"events") => Some(Container::PipelineTest),
-            2 if self.in_hits && self.is(b"hits") => Some(Container::EsResponse),
-            _ => None,
-        }
+    }
+
+    /// The closing bracket the level at `depth` needs, if it is kept.
+    #[inline]
+    fn closer(&self, depth: u64) -> Option<u8> {
+        let word = self.0.get((depth / 64) as usize)?;
+        Some(match word >> (depth % 64) & 1 {
+            1 => b'}',
+            _ => b']',
+        })
+    }
+
+    #[inline]
+    fn closes(&self, depth: u64, byte: u8) -> bool {
+        self.closer(depth).is_none_or(|closer| closer == byte)
     }
 }
 
@@ -201,10 +279,6 @@ fn ends_bare(byte: u8) -> bool {
     )
 }
 
-fn is_blank(byte: u8) -> bool {
-    matches!(byte, b' ' | b'\t' | b'\r' | b'\n')
-}
-
 /// The scanner's state between bytes.
 #[derive(Debug, Clone)]
 pub(crate) struct Scanner {
@@ -218,10 +292,15 @@ pub(crate) struct Scanner {
     pieces: bool,
     in_piece: bool,
     keys: Keys,
-    /// Read the keys of top-level objects (not within one line's array).
+    /// Read the keys of top-level objects (not within one line's values).
     watch: bool,
-    /// The input is one line holding an array: nothing may follow it.
-    line_mode: bool,
+    /// The levels from the top that are watched: those at depths
+    /// `1..=watched`, each a [`Node`] of `path`.
+    watched: u64,
+    path: [Node; MAX_WATCHED],
+    /// The first container found in the top-level object in progress.
+    container: Option<Container>,
+    kinds: Kinds,
 }
 
 impl Scanner {
@@ -236,15 +315,18 @@ impl Scanner {
             in_piece: false,
             keys: Keys::new(),
             watch: true,
-            line_mode: false,
+            watched: 0,
+            path: [Node::Root; MAX_WATCHED],
+            container: None,
+            kinds: Kinds::default(),
         }
     }
 
-    /// A scanner for one line that holds an array.
+    /// A scanner for the values of one line: an array's elements are
+    /// pieces, objects are never containers.
     pub(crate) fn line() -> Scanner {
         Scanner {
             watch: false,
-            line_mode: true,
             ..Scanner::stream()
         }
     }
@@ -254,15 +336,43 @@ impl Scanner {
         self.piece_depth == 0
     }
 
+    /// Whether a piece is in progress.
+    pub(crate) fn in_piece(&self) -> bool {
+        self.in_piece
+    }
+
+    /// Whether the scanner stands between top-level values.
+    pub(crate) fn is_idle(&self) -> bool {
+        self.top == Top::Idle && !self.in_piece && self.lex == Lex::Out
+    }
+
+    /// Goes on after a [`Event::Mismatch`]: between the pieces of the
+    /// damaged piece's level when it is an array's element or a
+    /// container's record, else between top-level values.
+    pub(crate) fn resume(&mut self) {
+        if self.in_piece && self.piece_depth > 0 {
+            self.depth = self.piece_depth;
+            self.in_piece = false;
+            self.lex = Lex::Out;
+            return;
+        }
+        *self = Scanner {
+            watch: self.watch,
+            ..Scanner::stream()
+        };
+    }
+
     /// How things stand if the input ends here.
     pub(crate) fn ending(&self) -> Ending {
         match (self.in_piece, self.lex, self.top) {
             (true, Lex::Bare, _) => Ending::Scalar,
-            (true, Lex::Str | Lex::Esc, _) => Ending::InString,
+            (true, Lex::Str | Lex::Esc | Lex::Key, _) => Ending::InString,
             (true, _, _) => Ending::InValue,
             (false, _, Top::Array) => Ending::InArray,
-            (false, _, Top::Envelope(kind)) => Ending::InContainer(kind),
-            (false, _, _) => Ending::Clean,
+            (false, _, Top::Object) => {
+                Ending::InContainer(self.container.unwrap_or(Container::Json))
+            }
+            (false, _, Top::Idle) => Ending::Clean,
         }
     }
 
@@ -346,10 +456,9 @@ impl Scanner {
         None
     }
 
+    /// Whether the scanner stands directly in a watched level.
     fn watched(&self) -> bool {
-        self.watch
-            && self.top == Top::Object
-            && (self.depth == 1 || (self.depth == 2 && self.keys.in_hits))
+        self.watched != 0 && self.depth == self.watched
     }
 
     fn out(&mut self, bytes: &[u8], at: &mut usize) -> Option<Event> {
@@ -360,9 +469,8 @@ impl Scanner {
             return self.inside(bytes, at);
         }
         let at_level = self.depth == self.piece_depth && self.pieces;
-        match (self.in_piece, at_level, self.top) {
-            (_, _, Top::Closed) => self.after_line_array(bytes, at),
-            (false, true, _) => self.level_byte(bytes, at),
+        match (self.in_piece, at_level) {
+            (false, true) => self.level_byte(bytes, at),
             _ => self.deep(bytes, at),
         }
     }
@@ -370,16 +478,13 @@ impl Scanner {
     /// The depth below which a piece needs more than bracket counting:
     /// where it ends, or where a top-level object's keys are read.
     fn floor(&self) -> u64 {
-        match (self.watch && self.top == Top::Object, self.keys.in_hits) {
-            (true, true) => 2,
-            (true, false) => 1,
-            (false, _) => self.piece_depth,
-        }
+        self.piece_depth.max(self.watched)
     }
 
     /// The inside of a piece, above its floor: the hot loop. It counts
     /// brackets and passes over strings, and leaves the bracket that
-    /// brings the depth back to the floor to [`Scanner::deep`].
+    /// brings the depth back to the floor, or that closes the wrong kind,
+    /// to [`Scanner::deep`].
     fn inside(&mut self, bytes: &[u8], at: &mut usize) -> Option<Event> {
         let floor = self.floor();
         let mut depth = self.depth;
@@ -399,9 +504,10 @@ impl Scanner {
                 },
                 b'{' | b'[' => {
                     depth += 1;
+                    self.kinds.open(depth, byte);
                     i += 1;
                 }
-                _ if depth <= floor + 1 => break,
+                _ if depth <= floor + 1 || !self.kinds.closes(depth, byte) => break,
                 _ => {
                     depth -= 1;
                     i += 1;
@@ -430,41 +536,35 @@ impl Scanner {
                 self.lex = Lex::Str;
                 None
             }
-            b'{' | b'[' => {
+            byte @ (b'{' | b'[') => {
                 self.depth += 1;
+                self.kinds.open(self.depth, byte);
                 None
             }
-            _ => self.close(here),
+            byte => self.close(here, byte),
         }
     }
 
     /// A closing bracket deep inside a value or an envelope.
-    fn close(&mut self, here: usize) -> Option<Event> {
+    fn close(&mut self, here: usize, byte: u8) -> Option<Event> {
         if self.depth == 0 {
             return Some(Event::Stray(here));
+        }
+        if let Some(closer) = self.kinds.closer(self.depth).filter(|&c| c != byte) {
+            return Some(Event::Mismatch(here, closer));
         }
         self.depth -= 1;
         if self.depth == 0 && self.top == Top::Object {
             self.top = Top::Idle;
         }
-        if let Some(event) = self.end_at_piece_depth(here + 1) {
-            return Some(event);
-        }
-        if let Top::Envelope(_) = self.top {
-            if self.depth + 1 == self.piece_depth {
-                self.pieces = false;
-            }
-            if self.depth == 0 {
-                self.back_to_idle();
-            }
-        }
-        None
+        self.end_at_piece_depth(here + 1)
     }
 
     fn back_to_idle(&mut self) {
         self.top = Top::Idle;
         self.piece_depth = 0;
         self.pieces = true;
+        self.watched = 0;
     }
 
     /// Between the pieces of a level: the top level, an array's elements
@@ -477,16 +577,17 @@ impl Scanner {
             b' ' | b'\t' | b'\r' | b'\n' | b',' => None,
             b'[' if self.top == Top::Idle => {
                 self.depth = 1;
+                self.kinds.open(1, byte);
                 self.top = Top::Array;
                 self.piece_depth = 1;
                 Some(Event::ArrayOpen(here))
             }
             b'{' | b'[' => {
                 if self.top == Top::Idle {
-                    self.top = Top::Object;
-                    self.keys = Keys::new();
+                    self.open_top_object();
                 }
                 self.depth += 1;
+                self.kinds.open(self.depth, byte);
                 self.start(here)
             }
             b'"' => {
@@ -502,6 +603,16 @@ impl Scanner {
         }
     }
 
+    fn open_top_object(&mut self) {
+        self.top = Top::Object;
+        self.container = None;
+        if self.watch {
+            self.watched = 1;
+            self.path[0] = Node::Root;
+            self.keys = Keys::new();
+        }
+    }
+
     fn start(&mut self, here: usize) -> Option<Event> {
         self.in_piece = true;
         Some(Event::Start(here))
@@ -513,39 +624,33 @@ impl Scanner {
             Top::Array => {
                 self.depth = 0;
                 self.back_to_idle();
-                if self.line_mode {
-                    self.top = Top::Closed;
-                }
                 Some(Event::ArrayClose(here + 1))
             }
-            Top::Envelope(_) => {
+            Top::Object => {
                 self.depth -= 1;
                 self.pieces = false;
                 None
             }
-            _ => Some(Event::Stray(here)),
+            Top::Idle => Some(Event::Stray(here)),
         }
     }
 
-    fn after_line_array(&mut self, bytes: &[u8], at: &mut usize) -> Option<Event> {
-        let here = *at;
-        *at += 1;
-        match is_blank(bytes[here]) {
-            true => None,
-            false => Some(Event::Trailing(here)),
-        }
+    /// The watched level the scanner stands in.
+    fn node(&self) -> Node {
+        let at = self.depth.saturating_sub(1) as usize;
+        self.path.get(at).copied().unwrap_or(Node::Root)
     }
 
-    /// A byte at depth 1 of a top-level object (or depth 2 in `hits`),
-    /// where keys are read.
+    /// A byte directly in a watched level, where keys are read.
     fn watch_byte(&mut self, bytes: &[u8], at: &mut usize) -> Option<Event> {
         let here = *at;
         let byte = bytes[here];
         *at += 1;
+        let in_object = self.node() != Node::Responses;
         let keys = &mut self.keys;
         match byte {
             b' ' | b'\t' | b'\r' | b'\n' => None,
-            b'"' if keys.state == KeyState::ExpectKey => {
+            b'"' if in_object && keys.state == KeyState::ExpectKey => {
                 keys.state = KeyState::InKey;
                 keys.len = 0;
                 self.lex = Lex::Key;
@@ -566,9 +671,8 @@ impl Scanner {
                 keys.state = KeyState::ExpectKey;
                 None
             }
-            b'{' => self.watched_object(),
-            b'[' => self.watched_array(here),
-            b'}' | b']' => self.watched_close(here),
+            b'{' | b'[' => self.watched_open(here, byte),
+            b'}' | b']' => self.watched_close(here, byte),
             _ => {
                 keys.state = KeyState::Value;
                 None
@@ -576,40 +680,49 @@ impl Scanner {
         }
     }
 
-    fn watched_object(&mut self) -> Option<Event> {
-        let keys = &mut self.keys;
-        let hits = self.depth == 1 && keys.state == KeyState::AfterColon && keys.is(b"hits");
+    fn watched_open(&mut self, here: usize, byte: u8) -> Option<Event> {
+        let brace = byte == b'{';
+        let step = self.node().step(&self.keys, brace);
         self.depth += 1;
-        keys.in_hits |= hits;
-        keys.state = match hits {
-            true => KeyState::ExpectKey,
-            false => KeyState::Value,
-        };
-        None
-    }
-
-    fn watched_array(&mut self, here: usize) -> Option<Event> {
-        let kind = self.keys.container(self.depth);
-        self.depth += 1;
+        self.kinds.open(self.depth, byte);
         self.keys.state = KeyState::Value;
-        let kind = kind?;
-        self.top = Top::Envelope(kind);
-        self.piece_depth = self.depth;
-        self.pieces = true;
-        self.in_piece = false;
-        Some(Event::Container(kind, here))
-    }
-
-    fn watched_close(&mut self, here: usize) -> Option<Event> {
-        self.depth -= 1;
-        self.keys.state = KeyState::Value;
-        if self.depth == 0 {
-            self.top = Top::Idle;
-            self.in_piece = false;
-            return Some(Event::End(here + 1));
+        match step? {
+            Step::Watch(node) => {
+                let slot = self.path.get_mut(self.depth as usize - 1)?;
+                *slot = node;
+                self.watched = self.depth;
+                if brace {
+                    self.keys.state = KeyState::ExpectKey;
+                }
+                None
+            }
+            Step::Records(kind) => {
+                self.piece_depth = self.depth;
+                self.pieces = true;
+                self.in_piece = false;
+                self.container.get_or_insert(kind);
+                Some(Event::Container(kind, here))
+            }
         }
-        self.keys.in_hits = false;
-        None
+    }
+
+    fn watched_close(&mut self, here: usize, byte: u8) -> Option<Event> {
+        let closer = self.node().closer();
+        if byte != closer {
+            return Some(Event::Mismatch(here, closer));
+        }
+        self.depth -= 1;
+        self.watched -= 1;
+        self.keys.state = KeyState::Value;
+        if self.depth > 0 {
+            return None;
+        }
+        self.back_to_idle();
+        if !self.in_piece {
+            return None;
+        }
+        self.in_piece = false;
+        Some(Event::End(here + 1))
     }
 }
 
@@ -664,11 +777,79 @@ mod tests {
     }
 
     #[test]
-    fn text_after_a_line_array() {
-        let got = events("[1] x", Scanner::line());
+    fn values_after_a_line_array() {
+        let got = events("[1] {}", Scanner::line());
         use Event::*;
-        let want = [ArrayOpen(0), Start(1), End(2), ArrayClose(3), Trailing(4)];
+        let want = [
+            ArrayOpen(0),
+            Start(1),
+            End(2),
+            ArrayClose(3),
+            Start(4),
+            End(6),
+        ];
         assert_eq!(got, want);
+    }
+
+    fn containers(text: &str) -> Vec<(Container, usize)> {
+        let found = events(text, Scanner::stream()).into_iter();
+        let containers = found.filter_map(|event| match event {
+            Event::Container(kind, at) => Some((kind, at)),
+            _ => None,
+        });
+        containers.collect()
+    }
+
+    #[test]
+    fn search_responses_inside_async_kibana_and_multi_search_responses() {
+        let es = crate::input::Container::EsResponse;
+        let text = r#"{"is_partial":false,"response":{"hits":{"hits":[{}]}}}"#;
+        assert_eq!(containers(text), [(es, 47)]);
+        let text = r#"{"rawResponse":{"took":1,"hits":{"hits":[]}}}"#;
+        assert_eq!(containers(text), [(es, 40)]);
+        let text = r#"{"responses":[{"hits":{"hits":[{}]}},{"hits":{"hits":[{}]}}]}"#;
+        assert_eq!(containers(text), [(es, 30), (es, 53)]);
+        let got = events(text, Scanner::stream());
+        let pieces = got.iter().filter(|e| matches!(e, Event::Start(_)));
+        assert_eq!(pieces.count(), 3, "{got:?}");
+    }
+
+    #[test]
+    fn other_paths_are_not_containers() {
+        for text in [
+            r#"{"a":{"hits":{"hits":[{}]}}}"#,
+            r#"{"response":{"response":{"hits":{"hits":[]}}}}"#,
+            r#"{"hits":{"x":{"hits":[]}}}"#,
+            r#"{"responses":[[{"hits":{"hits":[]}}]]}"#,
+            r#"{"hits":[{"hits":[]}]}"#,
+        ] {
+            assert_eq!(containers(text), [], "{text}");
+        }
+    }
+
+    #[test]
+    fn a_wrong_closing_bracket_is_found_where_it_stands() {
+        let got = events(r#"{"a":[1,{"b":2}}"#, Scanner::stream());
+        assert_eq!(got.last(), Some(&Event::Mismatch(15, b']')));
+        let got = events("[{\"a\": 1]", Scanner::stream());
+        assert_eq!(got.last(), Some(&Event::Mismatch(8, b'}')));
+        let got = events(r#"{"hits":{"hits":[]]}"#, Scanner::stream());
+        assert_eq!(got.last(), Some(&Event::Mismatch(18, b'}')));
+    }
+
+    #[test]
+    fn scanning_resumes_between_the_pieces_of_the_damaged_level() {
+        let text = b"[{\"a\":[}\n{}]";
+        let mut scanner = Scanner::stream();
+        let mut at = 0;
+        let mut next = |scanner: &mut Scanner| scanner.next(text, &mut at);
+        assert_eq!(next(&mut scanner), Some(Event::ArrayOpen(0)));
+        assert_eq!(next(&mut scanner), Some(Event::Start(1)));
+        assert_eq!(next(&mut scanner), Some(Event::Mismatch(7, b']')));
+        scanner.resume();
+        assert_eq!(next(&mut scanner), Some(Event::Start(9)));
+        assert_eq!(next(&mut scanner), Some(Event::End(11)));
+        assert_eq!(next(&mut scanner), Some(Event::ArrayClose(12)));
     }
 
     #[test]

@@ -119,13 +119,19 @@ fn utf16_without_bom(head: &[u8]) -> Option<Encoding> {
     }
 }
 
-/// A NUL byte, or many control characters, in what should be text.
+/// Many NUL bytes or other control characters in what should be text.
+///
+/// NOTE: judged by their share, not by one byte: a text export with a stray
+/// NUL in one record is still text (that record is an error of its own),
+/// while binary data is full of them. Binary data of a few bytes needs
+/// more than one, so that one stray byte in a tiny file is not enough.
 fn looks_binary(head: &[u8]) -> bool {
     let control = |b: &&u8| match **b {
         b'\t' | b'\n' | b'\r' | 0x0C | 0x1B => false,
         b => b < 0x20 || b == 0x7F,
     };
-    head.contains(&0) || head.iter().filter(control).count() * 32 > head.len()
+    let count = head.iter().filter(control).count();
+    count > 1 && count * 32 > head.len()
 }
 
 fn rejected(what: &str) -> String {
@@ -252,6 +258,21 @@ mod tests {
             panic!("binary accepted");
         };
         assert!(bin.starts_with("found binary data"), "{bin}");
+    }
+
+    #[test]
+    fn a_stray_nul_in_text_is_text_and_many_are_binary() {
+        let record = "{\"Operation\":\"A\u{0}B\",\"Workload\":\"Exchange\"}\n";
+        assert!(matches!(
+            sniff_bytes(record.as_bytes()),
+            Sniffed::Text { .. }
+        ));
+        let padded = format!("{}{}", record.repeat(4), "\0".repeat(16));
+        assert!(matches!(
+            sniff_bytes(padded.as_bytes()),
+            Sniffed::Rejected(_)
+        ));
+        assert!(matches!(sniff_bytes(&[0; 1024]), Sniffed::Rejected(_)));
     }
 
     #[test]

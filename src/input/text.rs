@@ -14,7 +14,7 @@ pub(crate) enum Splitter {
     /// Not decided yet: the text from the first non-blank character is
     /// kept; blank text before it is only counted.
     Prelude(Prelude),
-    Json(JsonSplitter),
+    Json(Box<JsonSplitter>),
     Csv(Box<CsvSplitter>),
     /// The text is not read (an error was given for the whole file).
     Rejected,
@@ -98,7 +98,7 @@ impl Splitter {
         let next = match judge(&prelude.kept, at_end || too_long) {
             Judgement::Wait => return,
             Judgement::Empty => return,
-            Judgement::Json => Splitter::Json(JsonSplitter::new(cap)),
+            Judgement::Json => Splitter::Json(Box::new(JsonSplitter::new(cap))),
             Judgement::Csv(delimiter) => Splitter::Csv(Box::new(CsvSplitter::new(delimiter, cap))),
             Judgement::Rejected(line, message) => {
                 error(sink, prelude.blank_lines + line, message);

@@ -12,7 +12,7 @@ use super::compare::{self, IpNet, Number};
 use super::date::DateMath;
 use super::literal::Literal;
 use super::pattern::Pattern;
-use crate::doc::FieldPath;
+use crate::doc::{FieldPath, Term};
 
 /// A node of the query tree.
 ///
@@ -83,6 +83,9 @@ pub(crate) struct Is {
     pub(crate) value: Value,
     /// the value read as an IP address or network, for IP fields
     pub(crate) net: Option<IpNet>,
+    /// the text a term query compares values with, for text and `true`
+    /// or `false`
+    pub(crate) term: Option<Term>,
 }
 
 /// The comparison of a range.
@@ -149,7 +152,17 @@ impl Node {
             return Node::MatchAll;
         }
         let net = value.text().and_then(compare::ip_net);
-        Node::Is(Box::new(Is { field, value, net }))
+        let term = match &value {
+            Value::Text { text, .. } => Some(Term::new(text)),
+            Value::Bool(flag) => Some(Term::new(if *flag { "true" } else { "false" })),
+            Value::Null | Value::Pattern(_) => None,
+        };
+        Node::Is(Box::new(Is {
+            field,
+            value,
+            net,
+            term,
+        }))
     }
 
     /// `field op value`.

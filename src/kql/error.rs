@@ -92,6 +92,10 @@ impl SyntaxError {
     /// (a:x
     ///     ^
     /// ```
+    ///
+    /// A line longer than 80 characters is cut to a window of 80 around
+    /// the fault, each cut side marked with `…`, so that a huge query
+    /// never floods a terminal or a page.
     pub fn render(&self) -> String {
         let (before, after) = self.query.split_at(self.start());
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
@@ -100,13 +104,12 @@ impl SyntaxError {
         let line_after = after.get(..line_end).unwrap_or_default();
         let width = self.span.end.saturating_sub(before.len());
         let width = char_count(line_after, width.min(line_end)).max(1);
-        let shown: String = line_before
+        let line: Vec<char> = line_before
             .chars()
             .chain(line_after.chars())
             .map(printable)
             .collect();
-        let indent = " ".repeat(line_before.chars().count());
-        format!("{shown}\n{indent}{}", "^".repeat(width))
+        Window::around(&line, line_before.chars().count(), width).render()
     }
 
     /// Where the fault starts, in bytes, safe to split the query at.
@@ -158,6 +161,57 @@ impl fmt::Display for SyntaxError {
 }
 
 impl std::error::Error for SyntaxError {}
+
+/// The most characters of the query that [`SyntaxError::render`] shows
+/// on its line, the `…` marks not counted.
+const RENDER_WIDTH: usize = 80;
+
+/// Characters shown before the fault when the line must be cut; the rest
+/// of the window goes to the fault and what follows it.
+const CONTEXT_BEFORE: usize = 30;
+
+/// The part of a line that a rendered error shows, and its caret.
+struct Window<'a> {
+    /// the characters shown
+    shown: &'a [char],
+    cut_before: bool,
+    cut_after: bool,
+    /// the caret's column in `shown`, and its width
+    caret: usize,
+    width: usize,
+}
+
+impl<'a> Window<'a> {
+    /// At most [`RENDER_WIDTH`] characters of `line` around the fault at
+    /// character `column`, `width` characters wide.
+    fn around(line: &'a [char], column: usize, width: usize) -> Self {
+        let column = column.min(line.len());
+        let latest_start = line.len().saturating_sub(RENDER_WIDTH);
+        let start = column.saturating_sub(CONTEXT_BEFORE).min(latest_start);
+        let end = line.len().min(start + RENDER_WIDTH);
+        let room = end.saturating_sub(column).max(1);
+        Window {
+            shown: line.get(start..end).unwrap_or_default(),
+            cut_before: start > 0,
+            cut_after: end < line.len(),
+            caret: column.saturating_sub(start),
+            width: width.min(room),
+        }
+    }
+
+    fn render(&self) -> String {
+        let mark = |cut: bool| if cut { "…" } else { "" };
+        let shown: String = self.shown.iter().collect();
+        let indent = self.caret + usize::from(self.cut_before);
+        format!(
+            "{}{shown}{}\n{}{}",
+            mark(self.cut_before),
+            mark(self.cut_after),
+            " ".repeat(indent),
+            "^".repeat(self.width)
+        )
+    }
+}
 
 fn char_count(text: &str, bytes: usize) -> usize {
     text.get(..bytes).map_or(0, |head| head.chars().count())

@@ -5,12 +5,12 @@
 //! with no value fails every leaf (so `not` of it holds), and nothing
 //! here can fail: a value of the wrong type is simply no match.
 
-use super::ast::{Field, FieldKind, Is, Nested, Node, Range, Value};
+use super::ast::{Field, FieldKind, Is, Name, Nested, Node, Range, Value};
 use std::net::IpAddr;
 
 use super::compare::{self, Number};
 use super::date;
-use crate::doc::{Document, Scalar};
+use crate::doc::{Document, Scalar, Term};
 
 /// What an evaluation needs besides the document.
 #[derive(Clone, Copy, Debug, Default)]
@@ -36,11 +36,25 @@ impl Node {
 
 impl Is {
     fn eval(&self, doc: &dyn Document) -> bool {
+        if let Some((name, term)) = self.term() {
+            return doc.any_term(&name.path, term);
+        }
         match &self.value {
             Value::Null => false,
             Value::Pattern(pattern) if pattern.is_lone() => exists(&self.field, doc),
             _ => any_value(&self.field, doc, |kind, value| self.accepts(kind, value)),
         }
+    }
+
+    /// The field and the term when this leaf is a plain term query,
+    /// equal text and nothing else (see [`Is::accepts`]), which a
+    /// document may answer without handing its values over.
+    fn term(&self) -> Option<(&Name, &Term)> {
+        let (Field::Name(name), Some(term)) = (&self.field, &self.term) else {
+            return None;
+        };
+        let network = name.kind == FieldKind::Ip && self.net.is_some();
+        (!network).then_some((name, term))
     }
 
     /// Whether one value of a field of `kind` equals the query's value.

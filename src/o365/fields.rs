@@ -183,11 +183,14 @@ pub(crate) enum Provider<'a> {
     None,
 }
 
-/// `event.provider`: `Workload` when it is there and not null, else the
-/// `UserType` (a string by then) when it is not empty. The `UserType` is
-/// read only when needed.
-pub(crate) fn provider<'a>(workload: Raw<'_>, user_type: impl FnOnce() -> Raw<'a>) -> Provider<'a> {
-    if workload.is_some() {
+/// `event.provider`: `Workload` when it is there and not null (which is
+/// all `has_workload` tells), else the `UserType` (a string by then) when
+/// it is not empty. The `UserType` is read only when needed.
+pub(crate) fn provider<'a>(
+    has_workload: bool,
+    user_type: impl FnOnce() -> Raw<'a>,
+) -> Provider<'a> {
+    if has_workload {
         return Provider::Workload;
     }
     match scalar_text(user_type()) {
@@ -282,11 +285,14 @@ mod tests {
     #[test]
     fn provider_falls_back_to_the_user_type() {
         let number = || Raw::Number("4");
-        let workload = Raw::Str("Exchange");
-        assert_eq!(provider(workload, number), Provider::Workload);
-        assert_eq!(provider(Raw::Str(""), number), Provider::Workload);
-        assert_eq!(provider(Raw::Null, number), Provider::UserType("4"));
-        assert_eq!(provider(Raw::Absent, || Raw::Str("")), Provider::None);
-        assert_eq!(provider(Raw::Absent, || Raw::List), Provider::None);
+        let has = |workload: Raw<'_>| workload.is_some();
+        assert_eq!(
+            provider(has(Raw::Str("Exchange")), number),
+            Provider::Workload
+        );
+        assert_eq!(provider(has(Raw::Str("")), number), Provider::Workload);
+        assert_eq!(provider(has(Raw::Null), number), Provider::UserType("4"));
+        assert_eq!(provider(false, || Raw::Str("")), Provider::None);
+        assert_eq!(provider(false, || Raw::List), Provider::None);
     }
 }

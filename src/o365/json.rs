@@ -6,6 +6,9 @@
 //! with it on (which can only fail, at the first fault) so that a syntax
 //! error earlier in the text is still the one reported.
 
+use std::borrow::Cow;
+use std::collections::HashSet;
+
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -25,6 +28,198 @@ pub(crate) fn parse(text: &str) -> Result<Value, RecordError> {
     match serde_json::from_str::<Value>(text) {
         Err(error) => Err(prefer_depth_error(error, position)),
         Ok(_) => Err(too_deep(position)),
+    }
+}
+
+/// Escaped UTF-16 surrogates without their pair (`"\ud800"`), read as
+/// U+FFFD.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoneSurrogates {
+    /// How many were replaced.
+    pub count: usize,
+    /// The line of the first, in the text parsed (line 1 is its first).
+    pub line: usize,
+}
+
+/// Parses one JSON value like [`parse`], but reads an escaped surrogate
+/// without its pair as U+FFFD, which JavaScript's `JSON.parse` accepts
+/// and serde_json does not: the record is read, and the caller warns.
+pub(crate) fn parse_lenient(text: &str) -> Result<(Value, Option<LoneSurrogates>), RecordError> {
+    let error = match parse(text) {
+        Ok(value) => return Ok((value, None)),
+        Err(error) => error,
+    };
+    if !is_surrogate_error(&error) {
+        return Err(error);
+    }
+    let Some((repaired, lone)) = replace_lone_surrogates(text) else {
+        return Err(error);
+    };
+    Ok((parse(&repaired)?, Some(lone)))
+}
+
+fn is_surrogate_error(error: &RecordError) -> bool {
+    let message = error.message();
+    error.kind() == RecordErrorKind::Syntax
+        && (message.starts_with("lone leading surrogate")
+            || message.starts_with("unexpected end of hex escape"))
+}
+
+/// The text with each escaped surrogate that has no pair rewritten as
+/// `\ufffd` (as long, so positions stay), if there was one.
+fn replace_lone_surrogates(text: &str) -> Option<(String, LoneSurrogates)> {
+    let bytes = text.as_bytes();
+    let mut out = bytes.to_vec();
+    let (mut at, mut in_string) = (0, false);
+    let mut found: Option<LoneSurrogates> = None;
+    while at < bytes.len() {
+        match (in_string, bytes[at]) {
+            (false, b'"') | (true, b'"') => in_string = !in_string,
+            (true, b'\\') => {
+                let step = escape_step(bytes, at);
+                if step.lone {
+                    out[at..at + 6].copy_from_slice(b"\\ufffd");
+                    let lone = found.get_or_insert(LoneSurrogates {
+                        count: 0,
+                        line: position_of(text, at).line,
+                    });
+                    lone.count += 1;
+                }
+                at += step.len;
+                continue;
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    let lone = found?;
+    Some((String::from_utf8(out).ok()?, lone))
+}
+
+/// An escape inside a string: how many bytes it takes, and whether it is
+/// a surrogate without its pair (then the first six are that escape).
+struct EscapeStep {
+    len: usize,
+    lone: bool,
+}
+
+fn escape_step(bytes: &[u8], at: usize) -> EscapeStep {
+    let Some(unit) = hex_escape(bytes, at) else {
+        return EscapeStep {
+            len: 2,
+            lone: false,
+        };
+    };
+    let paired = match unit {
+        0xD800..=0xDBFF => {
+            hex_escape(bytes, at + 6).is_some_and(|n| (0xDC00..=0xDFFF).contains(&n))
+        }
+        0xDC00..=0xDFFF => false,
+        _ => {
+            return EscapeStep {
+                len: 6,
+                lone: false,
+            }
+        }
+    };
+    match paired {
+        true => EscapeStep {
+            len: 12,
+            lone: false,
+        },
+        false => EscapeStep { len: 6, lone: true },
+    }
+}
+
+/// The code unit of a `\uXXXX` escape at `at`.
+fn hex_escape(bytes: &[u8], at: usize) -> Option<u16> {
+    let escape = bytes.get(at..at + 6)?;
+    if escape[0] != b'\\' || escape[1] != b'u' {
+        return None;
+    }
+    let hex = std::str::from_utf8(&escape[2..]).ok()?;
+    u16::from_str_radix(hex, 16).ok()
+}
+
+/// A key an object holds twice; serde_json keeps its last value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepeatedKey {
+    /// The key, decoded.
+    pub key: String,
+    /// The line of its second occurrence, in the text parsed.
+    pub line: usize,
+}
+
+/// The first key that an object in `text` repeats. The text is JSON that
+/// parsed; each object's keys are compared decoded.
+pub(crate) fn first_repeated_key(text: &str) -> Option<RepeatedKey> {
+    let bytes = text.as_bytes();
+    // One entry per open container: the keys of an object, `None` for an
+    // array.
+    let mut open: Vec<Option<HashSet<Cow<'_, str>>>> = Vec::new();
+    let (mut at, mut expect_key) = (0, false);
+    while at < bytes.len() {
+        match bytes[at] {
+            b'{' => {
+                open.push(Some(HashSet::new()));
+                expect_key = true;
+            }
+            b'[' => open.push(None),
+            b'}' | b']' => {
+                open.pop();
+                expect_key = false;
+            }
+            b',' => expect_key = matches!(open.last(), Some(Some(_))),
+            b'"' => {
+                let end = string_end(bytes, at + 1);
+                let quoted = text.get(at..end).unwrap_or_default();
+                if expect_key {
+                    let key = decoded_key(quoted);
+                    if let Some(Some(keys)) = open.last_mut() {
+                        if keys.contains(&key) {
+                            let line = position_of(text, at).line;
+                            let key = key.into_owned();
+                            return Some(RepeatedKey { key, line });
+                        }
+                        keys.insert(key);
+                    }
+                    expect_key = false;
+                }
+                at = end;
+                continue;
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    None
+}
+
+/// The offset after the closing quote of the string whose text starts at
+/// `at`.
+fn string_end(bytes: &[u8], mut at: usize) -> usize {
+    while let Some(k) = memchr::memchr2(b'"', b'\\', bytes.get(at..).unwrap_or_default()) {
+        at += k;
+        match bytes[at] {
+            b'"' => return at + 1,
+            _ => at += 2,
+        }
+    }
+    bytes.len()
+}
+
+/// A quoted key's text, its escapes decoded when it has any.
+fn decoded_key(quoted: &str) -> Cow<'_, str> {
+    let inner = quoted
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+        .unwrap_or(quoted);
+    if !inner.contains('\\') {
+        return Cow::Borrowed(inner);
+    }
+    match serde_json::from_str::<String>(quoted) {
+        Ok(key) => Cow::Owned(key),
+        Err(_) => Cow::Borrowed(inner),
     }
 }
 
@@ -116,6 +311,32 @@ fn reword(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lone_surrogates_are_read_as_replacement_characters() {
+        let text = "{\"a\": \"x\\ud800\",\n \"b\": \"\\udc00\\ud83d\\ude00\\ud800\\u0041\"}";
+        let (value, lone) = parse_lenient(text).expect("read");
+        assert_eq!(value["a"], "x\u{FFFD}");
+        assert_eq!(value["b"], "\u{FFFD}\u{1F600}\u{FFFD}A");
+        assert_eq!(lone, Some(LoneSurrogates { count: 3, line: 1 }));
+        let (_, none) = parse_lenient("{\"a\": \"\\ud83d\\ude00\"}").expect("read");
+        assert_eq!(none, None);
+        assert!(parse_lenient("{\"a\": \"\\u12\"}").is_err());
+        assert!(parse_lenient("{\"a\": \"\\ud800\" x}").is_err());
+    }
+
+    #[test]
+    fn the_first_repeated_key_is_found_decoded_and_per_object() {
+        let repeated = |text: &str| first_repeated_key(text).map(|r| (r.key, r.line));
+        assert_eq!(repeated(r#"{"a":1,"b":{"a":2},"c":[{"a":3}]}"#), None);
+        assert_eq!(repeated(r#"{"a":"a","b":["a","a"]}"#), None);
+        assert_eq!(repeated("{\"a\":1,\n\"\\u0061\":2}"), Some(("a".into(), 2)));
+        assert_eq!(repeated(r#"{"x":{"k":1,"k":2}}"#), Some(("k".into(), 1)));
+        assert_eq!(
+            repeated(r#"{"x":{"k":1},"x":"\"}"}"#),
+            Some(("x".into(), 1))
+        );
+    }
 
     #[test]
     fn brackets_in_strings_do_not_nest() {

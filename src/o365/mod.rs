@@ -4,7 +4,9 @@
 //! A record candidate is the text of one JSON value, or an export row's
 //! `AuditData` cell. Reading it takes off the known wrappers, in this
 //! order: `o365audit` (Elastic's input, and pipeline test files), Graph's
-//! `auditData`, an export row's `AuditData`, a search hit's `_source`.
+//! `auditData`, an export row's `AuditData`, a search hit's `_source` (or
+//! its `fields`, one array of values per dotted name, when it has no
+//! `_source`).
 //! What is left is a raw Management Activity API record, which is
 //! normalized to ECS exactly as Elastic's o365 integration does it, or an
 //! ECS document, which is taken as it is.
@@ -38,7 +40,8 @@ mod time;
 pub(crate) mod view;
 
 pub use error::{Position, RecordError, RecordErrorKind};
-pub use json::MAX_DEPTH;
+pub use json::{LoneSurrogates, RepeatedKey, MAX_DEPTH};
 pub use normalize::normalize;
+pub(crate) use read::MAX_WRAPPERS;
 pub use read::{read_json, read_row, read_value, AuditRow, Record, RecordKind};
 pub use time::{parse_time, parse_time_str, Timestamp};

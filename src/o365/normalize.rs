@@ -397,7 +397,7 @@ impl Normalizer {
 
     /// Records without a `Workload` are named after their `UserType`.
     fn provider_from_user_type(&mut self) {
-        let workload = Raw::of(self.doc.get("event.provider"));
+        let workload = Raw::of(self.doc.get("event.provider")).is_some();
         let provider = fields::provider(workload, || self.field("UserType"));
         if let Provider::UserType(user_type) = provider {
             let user_type = user_type.to_owned();

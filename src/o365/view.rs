@@ -22,7 +22,7 @@
 use std::borrow::Cow;
 
 use super::fields::{self, Provider, Raw, ALERT_MOVES, STRING_FIELDS};
-use crate::doc::Scalar;
+use crate::doc::{Scalar, Term};
 
 /// The raw fields the rules read by name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -216,6 +216,19 @@ pub(crate) trait RawFields {
     /// Whether a scalar other than null and `""` lies strictly under
     /// `path` (in an object there).
     fn under(&self, path: RawPath<'_>) -> bool;
+
+    /// Whether a top-level field is there and not null; a reader may
+    /// tell it without reading the value.
+    fn present(&self, key: RawKey) -> bool {
+        self.field(key).is_some()
+    }
+
+    /// Whether a value at `path` has the term's text as its text (what
+    /// [`values`](RawFields::values) would find); a reader may compare
+    /// where the value lies.
+    fn any_term(&self, path: RawPath<'_>, term: &Term) -> bool {
+        self.values(path, &mut |value| value.text() == term.as_str())
+    }
 }
 
 /// The source of an ECS field, if the view gives it.
@@ -333,6 +346,23 @@ impl Source {
         })
     }
 
+    /// Whether a value of the field has the term's text as its text, as
+    /// [`Source::any_value`] would find; `None` when the view cannot tell.
+    pub(crate) fn any_term<R: RawFields + ?Sized>(&self, raw: &R, term: &Term) -> Option<bool> {
+        match self {
+            Source::Provider => Some(match provider(raw) {
+                Provider::Workload => non_empty_term(raw, WORKLOAD, term),
+                Provider::UserType(user_type) => user_type == term.as_str(),
+                Provider::None => false,
+            }),
+            Source::Moved(_) | Source::Alert(_) | Source::KeptUnlessAlert(_) | Source::Kept(_) => {
+                let path = self.moved(raw);
+                Some(path.is_some_and(|path| non_empty_term(raw, path, term)))
+            }
+            _ => self.any_value(raw, &mut |value| value.text() == term.as_str()),
+        }
+    }
+
     /// Whether the field exists, as an `exists` query sees it: a value at
     /// it or under it; `None` when the view cannot tell.
     pub(crate) fn exists<R: RawFields + ?Sized>(&self, raw: &R) -> Option<bool> {
@@ -365,7 +395,7 @@ impl Source {
 }
 
 fn provider<R: RawFields + ?Sized>(raw: &R) -> Provider<'_> {
-    let workload = raw.field(RawKey::Workload);
+    let workload = raw.present(RawKey::Workload);
     fields::provider(workload, || raw.field(RawKey::UserType))
 }
 
@@ -376,6 +406,13 @@ fn non_empty<R: RawFields + ?Sized>(
     visit: &mut dyn FnMut(Scalar<'_>) -> bool,
 ) -> bool {
     raw.values(path, &mut |value| value != Scalar::Str("") && visit(value))
+}
+
+/// Whether a value at `path` other than `""` has the term's text.
+fn non_empty_term<R: RawFields + ?Sized>(raw: &R, path: RawPath<'_>, term: &Term) -> bool {
+    // NOTE: only a string has `""` as its text, and normalization drops
+    // it; any other text is never that of a dropped value.
+    !term.as_str().is_empty() && raw.any_term(path, term)
 }
 
 const WORKLOAD: RawPath<'static> = RawPath::Key(RawKey::Workload);
@@ -554,8 +591,33 @@ mod tests {
             if got != want || exists != Some(event.exists(&field)) {
                 failures.push(format!("{name}: {path}: view {got:?}, normalized {want:?}"));
             }
+            for text in probes(&event, &field, &source, &record) {
+                let term = Term::new(&text);
+                let want = event.any_term(&field, &term);
+                let got = source.any_term(&parsed, &term);
+                if got.is_some_and(|got| got != want) {
+                    failures.push(format!("{name}: {path}: text {text:?}: view {got:?}"));
+                }
+            }
         }
         unknown
+    }
+
+    /// Texts to ask `any_term` for: the field's values in the event, the
+    /// raw values it is made of, and a few that no field should hold.
+    fn probes(event: &Value, field: &FieldPath, source: &Source, raw: &Value) -> Vec<String> {
+        let mut texts = vec![String::new(), "true".into(), "absent".into()];
+        let mut keep = |value: Scalar<'_>| {
+            texts.push(value.text().to_owned());
+            false
+        };
+        event.any_value(field, &mut keep);
+        for input in source.inputs() {
+            raw.any_value(&FieldPath::new(input.text()), &mut keep);
+        }
+        texts.sort();
+        texts.dedup();
+        texts
     }
 
     fn cases() -> Vec<(String, Map<String, Value>)> {

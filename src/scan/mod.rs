@@ -26,7 +26,7 @@ use crate::detect::{
 };
 use crate::input::{Body, Container, Encoding, FileReader, FileSummary, Piece, ReaderOptions};
 use crate::kql::SyntaxError;
-use crate::o365::{self, Record, RecordError, RecordKind};
+use crate::o365::{self, LoneSurrogates, Record, RecordError, RecordKind};
 use crate::rule;
 use crate::skim::{Lean, Skimmer};
 use index::{FirstSeen, Index, Seen};
@@ -64,6 +64,9 @@ pub struct Progress {
     pub records: u64,
     /// Hits found in this chunk.
     pub hits: Vec<Hit>,
+    /// The file was rejected as a whole (its error says why): the rest of
+    /// it is not read, and need not be pushed.
+    pub rejected: bool,
 }
 
 impl Scanner {
@@ -119,6 +122,7 @@ impl Scanner {
             bytes: self.state.file.bytes,
             records: self.state.records,
             hits: self.state.hits[first_new_hit..].to_vec(),
+            rejected: self.reader.as_ref().is_some_and(FileReader::is_rejected),
         }
     }
 
@@ -134,6 +138,13 @@ impl Scanner {
     /// Records that the current file could not be read to its end.
     pub fn read_error(&mut self, message: &str) {
         self.state.error(None, message.to_owned());
+    }
+
+    /// Records that the caller stopped reading the current file, rejected
+    /// as a whole, before its end (a stream that may never end): its size
+    /// and SHA-256 are then unknown, and the report says so.
+    pub fn stop_file(&mut self) {
+        self.state.file.stopped = true;
     }
 
     /// The bytes the duplicate index and the id map hold now: the only
@@ -202,6 +213,8 @@ struct FileState {
     report: FileReport,
     bytes: u64,
     kinds: Kinds,
+    /// Read no further once rejected, see [`Scanner::stop_file`].
+    stopped: bool,
 }
 
 /// The kinds of record a file held.
@@ -263,6 +276,15 @@ impl State {
         let report = &mut self.file.report;
         report.bytes = summary.bytes;
         report.sha256 = summary.sha256;
+        if self.file.stopped {
+            report.sha256 = None;
+            let read = summary.bytes;
+            let message = format!(
+                "read no further than byte {read} once rejected: its size and SHA-256 are unknown"
+            );
+            self.warn(None, message);
+        }
+        let report = &mut self.file.report;
         report.encoding = summary.encoding.map(Encoding::as_str);
         report.compressed = summary.compressed.map(|c| c.as_str());
         report.format = format;
@@ -322,6 +344,17 @@ impl State {
             Ok(record) => record,
             Err(error) => return self.error(Some(line), located(&error, line)),
         };
+        if let Some(lone) = record.lone_surrogates {
+            self.warn_lone_surrogates(lone, line);
+        }
+        if let Some(repeated) = &record.repeated_key {
+            let at = line + repeated.line.saturating_sub(1) as u64;
+            // NOTE: a key may be of any length; the start names it.
+            let key: String = repeated.key.chars().take(64).collect();
+            let message =
+                format!("key `{key}` repeated in an object, its last value read, at line {at}");
+            self.warn(Some(at), message);
+        }
         let index = self.count(record.kind);
         let id = record_id(&record);
         if self.is_duplicate(content_hash(record.content()), id.as_deref(), line) {
@@ -438,6 +471,19 @@ impl State {
                 message,
             });
         }
+    }
+
+    fn warn_lone_surrogates(&mut self, lone: LoneSurrogates, first_line: u64) {
+        let line = first_line + lone.line.saturating_sub(1) as u64;
+        let escapes = match lone.count {
+            1 => "escape",
+            _ => "escapes",
+        };
+        let message = format!(
+            "{} unpaired UTF-16 surrogate {escapes} read as `U+FFFD`, the first at line {line}",
+            lone.count
+        );
+        self.warn(Some(line), message);
     }
 
     fn warn(&mut self, line: Option<u64>, message: String) {

@@ -13,7 +13,7 @@ use crate::o365::RecordKind;
 
 /// Paths every skim keeps, to tell a record's shape; their slots are
 /// their positions here.
-const SHAPE: [&str; 11] = [
+const SHAPE: [&str; 12] = [
     "o365audit",
     "auditData",
     "AuditData",
@@ -25,6 +25,7 @@ const SHAPE: [&str; 11] = [
     "RecordType",
     "CreationTime",
     "Id",
+    "fields",
 ];
 const O365AUDIT: u8 = 0;
 const GRAPH: u8 = 1;
@@ -37,6 +38,7 @@ const OPERATION: u8 = 7;
 const RECORD_TYPE: u8 = 8;
 const CREATION_TIME: u8 = 9;
 const ID: u8 = 10;
+const FIELDS: u8 = 11;
 
 /// ECS fields every judgement reads besides the queries': the dataset,
 /// which Elasticsearch fills in for its data stream (`DatasetView`).
@@ -143,6 +145,11 @@ impl LeanPlan {
             (RecordKind::ExportRow, EXPORT)
         } else if object(SOURCE) {
             (RecordKind::EsHit, SOURCE)
+        } else if object(FIELDS) && present(INDEX) && !present(SOURCE) {
+            // NOTE: a hit's `fields` is a document of arrays, which the
+            // full path turns into one; a skim does not.
+            let kind = RecordKind::EsHit;
+            return Some(Wrapper { kind, body: None });
         } else {
             return None;
         };

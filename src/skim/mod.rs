@@ -111,7 +111,8 @@ impl Skimmer {
 pub(crate) struct Wrapper {
     pub(crate) kind: RecordKind,
     /// where its record is; `None` when it holds no record (an error,
-    /// which the full path reports)
+    /// which the full path reports) or one a skim cannot read (a search
+    /// hit's `fields`, which the full path reads)
     pub(crate) body: Option<WrappedBody>,
 }
 

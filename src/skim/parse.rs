@@ -17,6 +17,8 @@
 //! the hash; hashing the words the quote search loads would save about a
 //! tenth of a member's cost, at the price of a hash defined by segments.
 
+use std::collections::HashSet;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::Range;
 
 use super::plan::{key_tag, key_words, NodeId, Plan, Step, NO_NODE, ROOT};
@@ -37,6 +39,68 @@ pub(crate) struct Buffers {
     keys: Vec<Key>,
     /// a string decoded, before it is written canonically
     decoded: String,
+    /// the keys of the open objects with many of them, hashed
+    key_sets: Vec<KeySet>,
+}
+
+/// How many keys an object's new key is compared with one by one; past
+/// them, the object's keys are hashed into a [`KeySet`], so that an object
+/// of many keys is still read in linear time.
+const KEYS_COMPARED: usize = 32;
+
+/// The hashed keys of one open object.
+#[derive(Debug)]
+struct KeySet {
+    /// where the object's keys start in [`Buffers::keys`]
+    keys_from: usize,
+    /// how many of them are hashed
+    hashed: usize,
+    /// NOTE: hashes, not keys: two keys of the same hash are taken for a
+    /// repeat, which only leaves the record to the parser.
+    hashes: HashSet<u64>,
+}
+
+impl Buffers {
+    /// Whether the object whose keys start at `keys_from` has `key`,
+    /// looked up in its key set (made or brought up to date first).
+    fn has_hashed_key(&mut self, bytes: &[u8], keys_from: usize, key: &[u8]) -> bool {
+        let Buffers { keys, key_sets, .. } = self;
+        if key_sets.last().is_none_or(|set| set.keys_from != keys_from) {
+            key_sets.push(KeySet {
+                keys_from,
+                hashed: 0,
+                hashes: HashSet::new(),
+            });
+        }
+        let Some(set) = key_sets.last_mut() else {
+            return true;
+        };
+        let unhashed = keys.get(keys_from + set.hashed..).unwrap_or_default();
+        for k in unhashed {
+            let (start, len) = (k.start as usize, k.len as usize);
+            set.hashes
+                .insert(hash_key(bytes.get(start..start + len).unwrap_or_default()));
+        }
+        set.hashed = keys.len() - keys_from;
+        set.hashes.contains(&hash_key(key))
+    }
+
+    /// Forgets the key set of an object that closed.
+    fn close_key_set(&mut self, keys_from: usize) {
+        if self
+            .key_sets
+            .last()
+            .is_some_and(|set| set.keys_from == keys_from)
+        {
+            self.key_sets.pop();
+        }
+    }
+}
+
+fn hash_key(key: &[u8]) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    key.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// An open array or object.
@@ -146,6 +210,7 @@ impl<'a> Pass<'a> {
         buffers.outer.clear();
         buffers.canon.clear();
         buffers.keys.clear();
+        buffers.key_sets.clear();
         Pass {
             text,
             bytes: text.as_bytes(),
@@ -332,6 +397,7 @@ impl<'a> Pass<'a> {
         }
         if frame.object {
             self.buffers.keys.truncate(frame.keys_from);
+            self.buffers.close_key_set(frame.keys_from);
             let hash = frame.sum.finish();
             if self.buffers.outer.is_empty() {
                 self.captures.fingerprint = hash;
@@ -508,12 +574,12 @@ impl<'a> Pass<'a> {
     }
 
     #[cold]
-    fn is_repeat(&self, key: &[u8], tag: u8) -> bool {
-        let earlier = self
-            .buffers
-            .keys
-            .get(self.top.keys_from..)
-            .unwrap_or_default();
+    fn is_repeat(&mut self, key: &[u8], tag: u8) -> bool {
+        let keys_from = self.top.keys_from;
+        let earlier = self.buffers.keys.get(keys_from..).unwrap_or_default();
+        if earlier.len() > KEYS_COMPARED {
+            return self.buffers.has_hashed_key(self.bytes, keys_from, key);
+        }
         earlier.iter().any(|k| {
             let (start, len) = (k.start as usize, k.len as usize);
             k.tag == tag && self.bytes.get(start..start + len) == Some(key)

@@ -427,6 +427,26 @@ fn text_the_parser_rejects_or_reads_otherwise_is_left_to_it() {
 }
 
 #[test]
+fn an_object_of_many_keys_is_read_in_linear_time_and_a_repeat_is_found() {
+    let plan = rule_plan();
+    let mut skimmer = Skimmer::default();
+    let keys: Vec<String> = (0..100_000).map(|n| format!("\"k{n}\":{n}")).collect();
+    let many = format!("{{\"b\":{{{}}},\"c\":1}}", keys.join(","));
+    let started = std::time::Instant::now();
+    let read = skim(&mut skimmer, &plan, &Candidate::Json(many));
+    assert!(read.is_some());
+    // NOTE: generous, for slow debug builds on shared machines; comparing
+    // every key with every other takes minutes here.
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+    let repeated = format!("{{\"b\":{{{},\"k99\":0}}}}", keys.join(","));
+    let read = skim(&mut skimmer, &plan, &Candidate::Json(repeated));
+    assert_eq!(read, None);
+    let after_nested = format!("{{{},\"x\":{{\"k1\":1}},\"k5\":1}}", keys.join(","));
+    let read = skim(&mut skimmer, &plan, &Candidate::Json(after_nested));
+    assert_eq!(read, None);
+}
+
+#[test]
 fn nesting_to_the_limit_is_read_and_deeper_is_left_to_the_parser() {
     let plan = rule_plan();
     let mut skimmer = Skimmer::default();

@@ -172,9 +172,16 @@ fn scan_file(scanner: &mut Scanner, name: &str) -> bool {
         }
     };
     scanner.file(if name == "-" { "stdin" } else { name });
+    // NOTE: the rest of a rejected regular file is still read, for its size
+    // and SHA-256 (the reader only counts and hashes it); a stream or a
+    // device may never end (`/dev/zero`), so it is read no further.
+    let endless = !is_regular_file(name);
     let mut size = first;
     while size > 0 {
-        scanner.push(&chunk[..size]);
+        if scanner.push(&chunk[..size]).rejected && endless {
+            scanner.stop_file();
+            break;
+        }
         size = match read_chunk(&mut source, &mut chunk) {
             Ok(size) => size,
             Err(error) => {
@@ -185,6 +192,10 @@ fn scan_file(scanner: &mut Scanner, name: &str) -> bool {
         };
     }
     true
+}
+
+fn is_regular_file(name: &str) -> bool {
+    name != "-" && std::fs::metadata(name).is_ok_and(|meta| meta.is_file())
 }
 
 fn open(name: &str) -> io::Result<Box<dyn Read>> {

@@ -187,6 +187,46 @@ PIPELINE_TEST = (
     + "  ]\n}\n"
 )
 
+def hit(n):
+    return {"_index": "logs-o365.audit-default", "_id": f"a{n}", "_source": ecs(n)}
+
+
+ASYNC_SEARCH = json.dumps({
+    "id": "FmRldE8zREVEUzA2ZVpUeGs2ejJFUFEaMkZ5QV9Sbm9SRzJfQTZsb0Q0OW1aQToyNjc=",
+    "is_partial": False, "is_running": False,
+    "start_time_in_millis": 1709287200000, "expiration_time_in_millis": 1709719200000,
+    "response": {"took": 5, "timed_out": False,
+                 "hits": {"total": {"value": 2, "relation": "eq"}, "max_score": 1.0,
+                          "hits": [hit(1), hit(2)]}},
+}, indent=2) + "\n"
+
+RAW_RESPONSE = json.dumps({
+    "id": "FjA0Zlh5", "isPartial": False, "isRunning": False, "total": 1, "loaded": 1,
+    "rawResponse": {"took": 2, "timed_out": False, "_shards": {"total": 1, "failed": 0},
+                    "hits": {"total": 1, "max_score": None, "hits": [hit(1)]}},
+}, indent=2) + "\n"
+
+MSEARCH = json.dumps({
+    "took": 7,
+    "responses": [
+        {"took": 3, "hits": {"total": {"value": 1, "relation": "eq"}, "hits": [hit(1)]},
+         "status": 200},
+        {"error": {"type": "index_not_found_exception"}, "status": 404},
+        {"took": 4, "hits": {"total": {"value": 1, "relation": "eq"}, "hits": [hit(2)]},
+         "status": 200},
+    ],
+}, indent=2) + "\n"
+
+# Several values on one NDJSON line, with and without blanks between them.
+SEVERAL_PER_LINE = (
+    compact(alert(1)) + compact(alert(2)) + "\n"
+    + compact(alert(3)) + " " + compact(alert(4)) + "\r\n"
+    + "[" + compact(alert(5)) + "] " + compact(alert(6)) + "\n"
+    + compact(alert(7)) + " trailing text\n"
+    + compact(alert(8)) + "\n"
+)
+
+
 # --- CSV shapes ------------------------------------------------------------
 
 PURVIEW_HEADER = ("RecordId,CreationDate,RecordType,Operation,UserId,AuditData,"
@@ -262,6 +302,11 @@ UNTERMINATED_QUOTE = (PURVIEW_HEADER + "\n"
                       + purview_row(2)[:150] + "\n"
                       + purview_row(3) + "\n")
 
+# A stray NUL byte inside the first record, within the bytes sniffed.
+NUL_IN_RECORD = (compact(alert(1)).replace('"High"', '"Hi\0gh"') + "\n"
+                 + compact(alert(2)) + "\n"
+                 + compact(alert(3)) + "\n")
+
 ARRAY_CUT_OFF = (
     "[\n"
     + "  " + compact(alert(1)) + ",\n"
@@ -275,6 +320,34 @@ STRAY_BRACKET = (
     "{\n  \"Id\": \"1\"\n}\n"
     "]\n"
     "{\n  \"Id\": \"2\"\n}\n"
+)
+
+# A closing bracket of the wrong kind inside the first of pretty-printed
+# objects, then inside an element of a pretty-printed array.
+MISMATCHED_BRACKET = (
+    "{\n"
+    '  "Id": "1",\n'
+    '  "Tags": [1, 2},\n'
+    '  "Operation": "AlertTriggered"\n'
+    "}\n"
+    "{\n"
+    '  "Id": "2"\n'
+    "}\n"
+)
+
+MISMATCHED_IN_ARRAY = (
+    "[\n"
+    "  {\n"
+    '    "Id": "1",\n'
+    '    "Tags": {"a": 1]\n'
+    "  },\n"
+    '  {"Id": "2"},\n'
+    "  {\n"
+    '    "Id": "3", "Tags": [}\n'
+    "]\n"
+    "{\n"
+    '  "Id": "4"\n'
+    "}\n"
 )
 
 SEARCH_RESPONSE_CUT_OFF = SEARCH_RESPONSE[: SEARCH_RESPONSE.index('      {"_index"', SEARCH_RESPONSE.index('"a1"'))]
@@ -306,6 +379,10 @@ def main():
     write("search-response.json", SEARCH_RESPONSE)
     write("search-response-one-line.json", SEARCH_RESPONSE_ONE_LINE)
     write("graph-page.json", GRAPH)
+    write("async-search.json", ASYNC_SEARCH)
+    write("kibana-raw-response.json", RAW_RESPONSE)
+    write("msearch.json", MSEARCH)
+    write("ndjson-several-per-line.ndjson", SEVERAL_PER_LINE)
     write("pipeline-test.json", PIPELINE_TEST)
 
     write("purview.csv", PURVIEW)
@@ -341,10 +418,13 @@ def main():
 
     write("truncated-line.ndjson", TRUNCATED_LINE)
     write("damaged-array-line.ndjson", DAMAGED_ARRAY_LINE)
+    write("nul-in-record.ndjson", NUL_IN_RECORD)
     write("broken-row.csv", BROKEN_ROW)
     write("unterminated-quote.csv", UNTERMINATED_QUOTE)
     write("array-cut-off.json", ARRAY_CUT_OFF)
     write("stray-bracket.json", STRAY_BRACKET)
+    write("mismatched-bracket.json", MISMATCHED_BRACKET)
+    write("mismatched-in-array.json", MISMATCHED_IN_ARRAY)
     write("search-response-cut-off.json", SEARCH_RESPONSE_CUT_OFF)
     write("export.xlsx", xlsx_like_zip())
     write("image.png", png())

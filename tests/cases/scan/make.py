@@ -672,9 +672,17 @@ def unwrap(value):
         elif isinstance(value.get("_source"), dict):
             index = index or value.get("_index")
             value = value["_source"]
+        elif "_index" in value and "_source" not in value and isinstance(value.get("fields"), dict):
+            index = index or value.get("_index")
+            value = {key: one_or_all(values) for key, values in value["fields"].items()}
         else:
             break
     return value, index
+
+
+def one_or_all(values):
+    """A hit's `fields` value: an array of one value is that value."""
+    return values[0] if isinstance(values, list) and len(values) == 1 else values
 
 
 def as_object(value):
@@ -1346,6 +1354,141 @@ def es_response():
     fixture("es-response.json", out, "es-response")
 
 
+def es_wrapped_responses():
+    """Search responses inside other responses: an async search's (Kibana's
+    Discover, `_async_search`), the `rawResponse` of Kibana's search
+    strategy, and a multi-search's `responses`, one of them an error."""
+    a = restricted("lee 1208")
+    day = 8
+    docs = [ecs_alert(a, "AlertTriggered", at(day, 8, 0, 0)),
+            ecs_alert(a, "AlertEntityGenerated", at(day, 8, 0, 1), LEE),
+            ecs_activity(LEE, at(day, 8, 5, 0), "UserLoggedIn", "AzureActiveDirectory"),
+            ecs_activity(ADELE, at(day, 8, 6, 0), "UserLoggedIn", "AzureActiveDirectory")]
+    hits = [Mark({"_index": DATA_STREAM_INDEX, "_id": guid(f"wrapped {n}")[:20].replace("-", ""),
+                  "_score": None, "_source": doc}) for n, doc in enumerate(docs)]
+
+    def search(part):
+        return {"took": 3, "timed_out": False,
+                "hits": {"total": {"value": len(part), "relation": "eq"}, "hits": part}}
+
+    async_search = {"id": "FmRldE8zREVEUzA2ZVpUeGs2ejJFUFEaMkZ5QV9Sbm9SRzJfQTZsb0Q0OW1aQToyNjc=",
+                    "is_partial": False, "is_running": False, "response": search(hits[:2])}
+    out = FileText()
+    out.json(async_search, indent="  ")
+    out.put("\n")
+    fixture("es-async-search.json", out, "es-response")
+
+    raw_response = {"id": "FjA0Zlh5", "isPartial": False, "isRunning": False,
+                    "rawResponse": search(hits[2:3])}
+    out = FileText()
+    out.json(raw_response, indent="  ")
+    out.put("\n")
+    fixture("es-raw-response.json", out, "es-response")
+
+    # Kibana's Discover asks for `fields` and no `_source`.
+    def as_fields(doc):
+        return {key: value if isinstance(value, list) else [value]
+                for key, value in flat(doc).items()}
+
+    field_docs = [ecs_alert(a, "AlertTriggered", at(day, 9, 0, 0)),
+                  ecs_alert(a, "AlertEntityGenerated", at(day, 9, 0, 1), LEE)]
+    field_hits = [Mark({"_index": DATA_STREAM_INDEX, "_id": guid(f"fields {n}")[:20],
+                        "_score": None, "fields": as_fields(doc)})
+                  for n, doc in enumerate(field_docs)]
+    out = FileText()
+    out.json({"id": "FmZpZWxkcw==", "is_partial": False, "is_running": False,
+              "response": search(field_hits)}, indent="  ")
+    out.put("\n")
+    fixture("es-fields-hits.json", out, "es-response")
+
+    msearch = {"took": 5, "responses": [
+        {"error": {"type": "index_not_found_exception"}, "status": 404},
+        {**search(hits[3:]), "status": 200},
+    ]}
+    out = FileText()
+    out.json(msearch, indent="  ")
+    out.put("\n")
+    fixture("es-msearch.json", out, "es-response")
+
+
+def several_per_line():
+    """NDJSON whose lines hold several records each: objects written back
+    to back, or with a space between them, by a careless collector."""
+    a = restricted("adele 1209")
+    day = 9
+    first, second = alert_pair(a, ADELE, at(day, 11, 0, 0))
+    third = login(ADELE, at(day, 11, 5, 0))
+    fourth = send(ADELE, at(day, 11, 6, 0), "Re: quarterly numbers")
+    out = FileText()
+    for record in (first, second):
+        out.record(record)
+    out.put(compact(first) + compact(second) + "\n")
+    for record in (third, fourth):
+        out.record(record)
+    out.put(compact(third) + " " + compact(fourth) + "\n")
+    fixture("several-per-line.ndjson", out, "o365-api")
+
+
+def mismatched_brackets():
+    """Pretty-printed records one after another, hand-edited: a closing
+    bracket of the wrong kind spoils its record, a stray one is an error of
+    its own, and the records after them are read."""
+    a = restricted("patti 1210")
+    day = 10
+    out = FileText()
+    out.error("value from line 1 skipped, unexpected `}` where `]` was expected at line 3")
+    out.put('{\n  "Id": "x",\n  "Tags": [1, 2},\n  "Operation": "AlertTriggered"\n}\n')
+    first, second = alert_pair(a, PATTI, at(day, 9, 0, 0))
+    out.json(Mark(first), indent="  ")
+    out.put("\n")
+    out.error(f"unexpected `]` at line {out.line}")
+    out.put("]\n")
+    out.json(Mark(second), indent="  ")
+    out.put("\n")
+    fixture("mismatched-brackets.json", out, "o365-api")
+
+
+def lone_surrogates():
+    """Records whose text escapes half of a UTF-16 surrogate pair, as a
+    collector that cut a string between the halves writes: each is read,
+    the half as U+FFFD, with a warning at its line."""
+    a = restricted("nestor 1211")
+    day = 11
+    first, second = alert_pair(a, NESTOR, at(day, 14, 0, 0))
+    first = {**first, "Comments": "CUT"}
+    out = FileText()
+    out.record(login(NESTOR, at(day, 13, 55, 0)))
+    out.put(compact(login(NESTOR, at(day, 13, 55, 0))) + "\n")
+    cut_line = out.line
+    out.record(first)
+    out.put(compact(first).replace('"CUT"', '"Thanks \\ud83d"') + "\n")
+    out.record(second)
+    out.put(compact(second) + "\n")
+    fixture("lone-surrogate.ndjson", out, "o365-api",
+            warnings=[{"line": cut_line, "message": f"1 unpaired UTF-16 surrogate escape "
+                                                    f"read as `U+FFFD`, the first at line {cut_line}"}])
+
+
+def repeated_keys():
+    """Pretty-printed records whose objects hold a key twice, as a
+    hand-edited export does: each is read with the key's last value, with
+    a warning at the line of the repeat."""
+    a = restricted("grady 1212")
+    day = 12
+    out = FileText()
+    warnings = []
+    for record in alert_pair(a, GRADY, at(day, 10, 0, 0)):
+        lines = json.dumps(record, indent=2, ensure_ascii=False).split("\n")
+        lines.insert(1, '  "UserType": "Regular",')
+        repeat = next(n for n, line in enumerate(lines)
+                      if n > 1 and line.startswith('  "UserType"'))
+        warnings.append({"line": out.line + repeat, "message":
+                         "key `UserType` repeated in an object, its last value read"})
+        out.record(record)
+        out.put("\n".join(lines) + "\n")
+    fixture("repeated-keys.json", out, "o365-api", warnings=warnings)
+
+
 def ecs_flat():
     """ECS NDJSON with flat dotted keys, as Filebeat's tests write it."""
     a = restricted("alex 1129", FABRIKAM)
@@ -1792,6 +1935,19 @@ def nul_padded():
     fixture("nul-padded.ndjson", out, "o365-api")
 
 
+def stray_nul():
+    """A text export with one NUL byte inside its first record, within the
+    bytes that are sniffed: the file is still text, and only that record is
+    an error."""
+    a = restricted("alex 1207", FABRIKAM)
+    day = 7
+    login_line = compact(login(ALEX, at(day, 9, 0, 0), "198.51.100.62", FABRIKAM))
+    damaged = login_line.replace("198.51.100.62", "198.51.\0100.62")
+    out = ndjson([("damaged", damaged, "found while parsing a string at line 1 column"),
+                  *alert_pair(a, ALEX, at(day, 9, 30, 0))])
+    fixture("stray-nul.ndjson", out, "o365-api")
+
+
 def excel_date(time):
     """Excel's default short date and time: no seconds."""
     return f"{time.month}/{time.day}/{time.year} {time.hour}:{time.minute:02d}"
@@ -1996,6 +2152,13 @@ CASES = [
     ("incident-three-sources", ["incident-api.ndjson", "incident-purview.csv",
                                 "incident-graph.json"], {}),
     ("nul-padded-tail", ["nul-padded.ndjson"], {}),
+    ("stray-nul-in-a-record", ["stray-nul.ndjson"], {}),
+    ("es-responses-inside-responses", ["es-async-search.json", "es-raw-response.json",
+                                       "es-msearch.json", "es-fields-hits.json"], {}),
+    ("several-records-per-line", ["several-per-line.ndjson"], {}),
+    ("mismatched-brackets", ["mismatched-brackets.json"], {}),
+    ("lone-surrogate-escapes", ["lone-surrogate.ndjson"], {}),
+    ("repeated-keys", ["repeated-keys.json"], {}),
     ("excel-resaved-csv", ["excel-resaved.csv"], {}),
     ("purview-no-results", ["purview-no-results.csv"], {}),
     ("es-response-raw-records", ["es-raw-index.json"], {}),
@@ -2114,7 +2277,10 @@ def main():
                  encodings, compressed, truncated_last_line, broken_rows, cut_csv,
                  cut_json_array, blob_cut_off, repeated_header,
                  duplicates_across_files, id_reused, page_of_100, deep_nesting,
-                 non_objects, edge_raw, ecs_edges, incident, nul_padded, excel_resaved,
+                 non_objects, edge_raw, ecs_edges, incident, nul_padded, stray_nul,
+                 es_wrapped_responses, several_per_line, mismatched_brackets,
+                 lone_surrogates, repeated_keys,
+                 excel_resaved,
                  purview_no_results, es_raw_index, graph_records_ndjson, ties_and_untimed,
                  cut_gzip, powershell_out_file_gz, powershell_concatenated,
                  line_separators]:
