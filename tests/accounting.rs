@@ -130,3 +130,28 @@ fn hits_past_the_memory_budget_keep_their_facts_but_not_their_records() {
     let warning = report.warnings.iter().find(|w| w.message.contains("MiB"));
     assert!(warning.is_some(), "{:?}", report.warnings);
 }
+
+#[test]
+fn an_error_in_a_record_gives_its_column_in_the_line_of_the_input() {
+    let second = raw("2", "B").replace("\"Operation\"", "\"Operation\" x");
+    let text = format!("{}  {}\n", raw("1", "A"), second);
+    let report = scan_files(&[("a.ndjson", text.clone())]);
+    assert_eq!(report.records, 1);
+    let column = text.find(" x").map(|at| at + 2);
+    let message = &report.errors[0].message;
+    let expected = format!("expected `:` at line 1 column {}", column.unwrap_or(0));
+    assert!(message.starts_with(&expected), "{message}");
+}
+
+#[test]
+fn an_error_in_audit_data_gives_its_column_in_the_cell_and_the_line() {
+    let cell = r#""{""Operation"":""A"" x}""#;
+    let text = format!("RecordId,AuditData\n1,{}\n2,{}\n", r#""{}""#, cell);
+    let report = scan_files(&[("a.csv", text)]);
+    assert_eq!(report.records, 1);
+    let message = &report.errors[0].message;
+    assert_eq!(
+        message, "expected `,` or `}` at column 18 of `AuditData` at line 3",
+        "{message}"
+    );
+}

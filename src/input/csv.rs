@@ -108,7 +108,7 @@ impl CsvSplitter {
                 }
                 self.in_record = true;
                 self.quotes = 0;
-                self.raw.begin(at, self.line);
+                self.raw.begin(at, self.line, 1);
                 if let Some(end) = self.plain_row(bytes, at) {
                     self.record(text, end, sink);
                     at = end;
@@ -342,7 +342,11 @@ impl CsvSplitter {
                         audit_data,
                     };
                     let body = Body::Row(row);
-                    sink(Piece { line, body });
+                    sink(Piece {
+                        line,
+                        column: 1,
+                        body,
+                    });
                 }
             }
             Kind::Error(message) => {

@@ -178,7 +178,7 @@ impl JsonSplitter {
                 Event::Start(here) => {
                     let line = self.lines.at(bytes, here);
                     self.piece_column = self.lines.column(bytes, here);
-                    self.piece.begin(here, line);
+                    self.piece.begin(here, line, self.piece_column + 1);
                 }
                 Event::End(end) => {
                     let to_lines = self.first_value_on_one_line(bytes, end);
@@ -310,10 +310,11 @@ impl JsonSplitter {
     }
 
     fn emit(&mut self, text: &str, end: usize, sink: &mut Sink<'_>) {
-        let line = self.piece.line;
+        let (line, column) = (self.piece.line, self.piece.column);
         match self.piece.end(text, end, self.cap) {
             Ok(json) => sink(Piece {
                 line,
+                column,
                 body: Body::Json(json.trim_end()),
             }),
             Err(len) => error(sink, line, too_long(len, self.cap, line)),
@@ -349,10 +350,10 @@ impl JsonSplitter {
         let mut at = from;
         while at < bytes.len() && !self.stopped {
             at = match self.line_state {
-                LineState::Start => self.line_start(bytes, at),
+                LineState::Start => self.line_start(bytes, at, sink),
                 LineState::Plain => self.plain_line(text, at, sink),
                 LineState::Values => self.values(text, at, sink),
-                LineState::AfterValue => self.after_value(bytes, at),
+                LineState::AfterValue => self.after_value(bytes, at, sink),
                 LineState::Skip => self.skip_line(bytes, at),
             };
         }
@@ -362,7 +363,7 @@ impl JsonSplitter {
     // TODO: a byte order mark at the start of a later line (files joined
     // with `cat`) stays in that line's piece, which then fails to parse;
     // skipping U+FEFF here would read it.
-    fn line_start(&mut self, bytes: &[u8], from: usize) -> usize {
+    fn line_start(&mut self, bytes: &[u8], from: usize, sink: &mut Sink<'_>) -> usize {
         let rest = &bytes[from..];
         let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\r');
         let Some(k) = rest.iter().position(|b| !blank(b)) else {
@@ -381,9 +382,14 @@ impl JsonSplitter {
                 self.line_state = LineState::Values;
                 self.scanner = Scanner::line();
             }
+            b']' | b'}' => {
+                self.stray_in_line(bytes, here, sink);
+                self.line_state = LineState::AfterValue;
+                return here + 1;
+            }
             _ => {
                 self.line_state = LineState::Plain;
-                self.piece.begin(here, self.lines.line);
+                self.begin_in_line(bytes, here);
             }
         }
         here
@@ -391,7 +397,7 @@ impl JsonSplitter {
 
     /// Between values on a line: another value, or the end of the line,
     /// or text that is one piece to the end of the line.
-    fn after_value(&mut self, bytes: &[u8], from: usize) -> usize {
+    fn after_value(&mut self, bytes: &[u8], from: usize, sink: &mut Sink<'_>) -> usize {
         let rest = &bytes[from..];
         let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\r');
         let Some(k) = rest.iter().position(|b| !blank(b)) else {
@@ -405,12 +411,31 @@ impl JsonSplitter {
                 return here + 1;
             }
             b'[' | b'{' | b',' => self.line_state = LineState::Values,
+            b']' | b'}' => {
+                self.stray_in_line(bytes, here, sink);
+                return here + 1;
+            }
             _ => {
                 self.line_state = LineState::Plain;
-                self.piece.begin(here, self.lines.line);
+                self.begin_in_line(bytes, here);
             }
         }
         here
+    }
+
+    /// A closing bracket after the values of a line closes nothing: it is
+    /// an error of its own, and what follows it on the line is read.
+    fn stray_in_line(&mut self, bytes: &[u8], here: usize, sink: &mut Sink<'_>) {
+        let (line, column) = (self.lines.line, self.lines.column(bytes, here) + 1);
+        let byte = char::from(bytes[here]);
+        let message = format!("unexpected `{byte}` at line {line} column {column}");
+        error(sink, line, message);
+    }
+
+    /// Begins a piece at `here` on the current line of NDJSON.
+    fn begin_in_line(&mut self, bytes: &[u8], here: usize) {
+        let column = self.lines.column(bytes, here) + 1;
+        self.piece.begin(here, self.lines.line, column);
     }
 
     fn plain_line(&mut self, text: &str, from: usize, sink: &mut Sink<'_>) -> usize {
@@ -434,7 +459,7 @@ impl JsonSplitter {
         let mut at = from;
         while let Some(event) = self.scanner.next(line_bytes, &mut at) {
             match event {
-                Event::Start(here) => self.piece.begin(here, self.lines.line),
+                Event::Start(here) => self.begin_in_line(bytes, here),
                 Event::End(end) => {
                     self.emit(text, end, sink);
                     if self.scanner.is_idle() {

@@ -66,6 +66,7 @@ mod csv;
 mod decode;
 mod gzip;
 mod json;
+mod line_ends;
 mod piece;
 mod reader;
 mod scan;
@@ -89,6 +90,9 @@ pub struct Piece<'a> {
     /// element of an array or container, the line of its first byte (its
     /// opening brace); for a CSV row, the line where the row starts.
     pub line: u64,
+    /// The 1-based column, in bytes, of its first byte in that line (1 for
+    /// a CSV row and for an error).
+    pub column: u64,
     /// What the piece holds.
     pub body: Body<'a>,
 }

@@ -22,6 +22,8 @@ pub(crate) struct Partial {
     too_long: bool,
     /// The line of the piece's first byte.
     pub(crate) line: u64,
+    /// The 1-based column of the piece's first byte.
+    pub(crate) column: u64,
 }
 
 impl Partial {
@@ -29,10 +31,11 @@ impl Partial {
         self.open
     }
 
-    pub(crate) fn begin(&mut self, at: usize, line: u64) {
+    pub(crate) fn begin(&mut self, at: usize, line: u64, column: u64) {
         self.open = true;
         self.from = Some(at);
         self.line = line;
+        self.column = column;
     }
 
     /// Forgets the piece in progress (it turned out to be structural).
@@ -155,6 +158,7 @@ impl Lines {
 pub(crate) fn error(sink: &mut Sink<'_>, line: u64, message: String) {
     sink(Piece {
         line,
+        column: 1,
         body: Body::Error(message),
     });
 }

@@ -4,6 +4,7 @@ use sha2::{Digest, Sha256};
 
 use super::decode::{Decoder, Mark, Utf16, Utf8Lines};
 use super::gzip::{self, Gunzip};
+use super::line_ends::LineEnds;
 use super::piece::{error, from_line, Sink};
 use super::sniff::{sniff_bytes, Sniffed, SNIFF_LEN};
 use super::text::Splitter;
@@ -58,6 +59,7 @@ struct TextStage {
     sniff: Vec<u8>,
     sniffed: bool,
     decoder: Option<Decoder>,
+    line_ends: LineEnds,
     encoding: Encoding,
     splitter: Splitter,
     /// The line of the first line read as Windows-1252.
@@ -174,6 +176,7 @@ impl TextStage {
             sniff: Vec::new(),
             sniffed: false,
             decoder: None,
+            line_ends: LineEnds::default(),
             encoding: Encoding::Utf8,
             splitter: Splitter::new(),
             fallback_line: None,
@@ -223,6 +226,7 @@ impl TextStage {
     fn flush(&mut self, sink: &mut Sink<'_>) {
         let TextStage {
             decoder,
+            line_ends,
             splitter,
             fallback_line,
             replaced_line,
@@ -234,8 +238,9 @@ impl TextStage {
         };
         decoder.finish(&mut |text, mark| {
             note(mark, splitter.next_line(), fallback_line, replaced_line);
-            splitter.push(text, *cap, sink);
+            line_ends.feed(text, &mut |text| splitter.push(text, *cap, sink));
         });
+        line_ends.finish(&mut |text| splitter.push(text, *cap, sink));
     }
 
     /// Judges the first bytes and starts decoding.
@@ -265,6 +270,7 @@ impl TextStage {
     fn decode(&mut self, bytes: &[u8], sink: &mut Sink<'_>) {
         let TextStage {
             decoder,
+            line_ends,
             splitter,
             fallback_line,
             replaced_line,
@@ -276,7 +282,7 @@ impl TextStage {
         };
         decoder.push(bytes, &mut |text, mark| {
             note(mark, splitter.next_line(), fallback_line, replaced_line);
-            splitter.push(text, *cap, sink);
+            line_ends.feed(text, &mut |text| splitter.push(text, *cap, sink));
         });
     }
 

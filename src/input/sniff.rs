@@ -185,10 +185,20 @@ fn not_audit_text(line: &str, comma: Vec<String>, semicolon: Vec<String>) -> Str
         );
         return rejected(&what);
     }
-    let start: String = line.trim().chars().take(40).collect();
+    let start = beginning(line);
     rejected(&format!(
         "text that is neither JSON nor CSV (it starts with `{start}`)"
     ))
+}
+
+/// The first characters of text, for a message, with control characters
+/// escaped so that a NUL or an escape sequence cannot reach a terminal.
+pub(crate) fn beginning(text: &str) -> String {
+    let printable = |c: char| match c.is_control() {
+        true => c.escape_default().collect(),
+        false => c.to_string(),
+    };
+    text.trim().chars().take(40).map(printable).collect()
 }
 
 /// Splits one line into cells, unquoting `"`-quoted ones.

@@ -6,7 +6,7 @@ use memchr::memchr_iter;
 use super::csv::CsvSplitter;
 use super::json::JsonSplitter;
 use super::piece::{error, Sink};
-use super::sniff::{sniff_header, TextKind};
+use super::sniff::{beginning, sniff_header, TextKind};
 use super::Container;
 
 /// The splitter for a file's text, once its kind is known.
@@ -100,6 +100,16 @@ impl Splitter {
             Judgement::Empty => return,
             Judgement::Json => Splitter::Json(Box::new(JsonSplitter::new(cap))),
             Judgement::Csv(delimiter) => Splitter::Csv(Box::new(CsvSplitter::new(delimiter, cap))),
+            Judgement::After(lead, kind) => {
+                let Prelude { kept, blank_lines } = std::mem::take(prelude);
+                let line = blank_lines + 1;
+                error(sink, line, lead.message(&kept, kind, line));
+                *self = kind.splitter(cap);
+                let skipped = count_lines(&kept[..lead.len]);
+                self.push_blank_lines(blank_lines + skipped, cap, sink);
+                self.push(&kept[lead.len..], cap, sink);
+                return;
+            }
             Judgement::Rejected(line, message) => {
                 error(sink, prelude.blank_lines + line, message);
                 *self = Splitter::Rejected;
@@ -156,8 +166,54 @@ enum Judgement {
     Empty,
     Json,
     Csv(u8),
+    /// Lines that are neither JSON nor a CSV header, then JSON values or a
+    /// CSV header: the lead is one error, and what follows is read.
+    After(Lead, Kind),
     Rejected(u64, String),
 }
+
+/// What a file was found to be after text that is not part of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Json,
+    Csv(u8),
+}
+
+impl Kind {
+    fn splitter(self, cap: usize) -> Splitter {
+        match self {
+            Kind::Json => Splitter::Json(Box::new(JsonSplitter::new(cap))),
+            Kind::Csv(delimiter) => Splitter::Csv(Box::new(CsvSplitter::new(delimiter, cap))),
+        }
+    }
+}
+
+/// The text before the first line that is JSON or a CSV header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Lead {
+    /// Its length in bytes, up to the start of that line.
+    len: usize,
+}
+
+impl Lead {
+    fn message(self, kept: &str, kind: Kind, line: u64) -> String {
+        let start = beginning(&kept[..self.len]);
+        let before = match kind {
+            Kind::Json => "the first JSON value",
+            Kind::Csv(_) => "the CSV header",
+        };
+        format!(
+            "text that is neither JSON nor CSV skipped before {before} \
+             (it starts with `{start}`) at line {line}"
+        )
+    }
+}
+
+/// How far past a first line that is neither JSON nor a CSV header the
+/// reader looks for one: a title or a stray line before an export is
+/// skipped, while prose is still rejected as a whole.
+const LOOK_AHEAD_LINES: usize = 64;
+const LOOK_AHEAD_BYTES: usize = 64 * 1024;
 
 fn is_blank(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\r' | '\n' | '\u{FEFF}')
@@ -190,8 +246,46 @@ fn judge(kept: &str, whole: bool) -> Judgement {
     };
     match sniff_header(header) {
         TextKind::Csv(delimiter) => Judgement::Csv(delimiter),
-        TextKind::Rejected(message) => Judgement::Rejected(line, message),
+        TextKind::Rejected(message) => match look_further(content, whole) {
+            Some(Ok((start, kind))) => {
+                let len = kept.len() - content.len() + start;
+                Judgement::After(Lead { len }, kind)
+            }
+            Some(Err(())) => Judgement::Wait,
+            None => Judgement::Rejected(line, message),
+        },
     }
+}
+
+/// Looks past the first line for a line that starts a JSON value or is a
+/// CSV header, and gives where that line starts and what it begins;
+/// `Some(Err)` when more text is needed to know.
+fn look_further(content: &str, whole: bool) -> Option<Result<(usize, Kind), ()>> {
+    let mut start = 0;
+    for _ in 0..LOOK_AHEAD_LINES {
+        let newline = content[start..].find('\n')?;
+        start += newline + 1;
+        if start > LOOK_AHEAD_BYTES {
+            return None;
+        }
+        let rest = &content[start..];
+        let line = match rest.find('\n') {
+            Some(end) => &rest[..end],
+            None if whole => rest,
+            None => return Some(Err(())),
+        };
+        let kind = match line.trim_start_matches(is_blank).chars().next() {
+            Some('{' | '[') => Some(Kind::Json),
+            _ => match sniff_header(line.trim_end_matches('\r')) {
+                TextKind::Csv(delimiter) => Some(Kind::Csv(delimiter)),
+                TextKind::Rejected(_) => None,
+            },
+        };
+        if let Some(kind) = kind {
+            return Some(Ok((start, kind)));
+        }
+    }
+    None
 }
 
 /// The next line, if it is complete (ended by a newline, or by the end).

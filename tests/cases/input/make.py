@@ -350,6 +350,18 @@ MISMATCHED_IN_ARRAY = (
     "}\n"
 )
 
+# A stray line before the records: the file is still read.
+STRAY_FIRST_LINE = "}\n" + NDJSON
+
+# A title and a blank line above a Purview export's header.
+TITLE_BEFORE_HEADER = "Audit log search results\r\n\r\n" + PURVIEW
+
+# Closing brackets that close nothing, after the values of a line and on a
+# line of their own.
+STRAY_CLOSERS = (compact(alert(1)) + compact(alert(2)) + "]" + compact(alert(3)) + "\n"
+                 + "}\n"
+                 + compact(alert(4)) + "\n")
+
 SEARCH_RESPONSE_CUT_OFF = SEARCH_RESPONSE[: SEARCH_RESPONSE.index('      {"_index"', SEARCH_RESPONSE.index('"a1"'))]
 
 PROSE = ("Hello team,\n\nHere are the audit logs you asked for. Let me know if "
@@ -400,6 +412,9 @@ def main():
     write("windows-1252.ndjson", WINDOWS_1252)
     write("crlf.ndjson", NDJSON.replace("\n", "\r\n"))
     write("crlf-objects.json", OBJECTS.replace("\n", "\r\n"))
+    # Line endings of old Mac programs (Excel's "CSV (Macintosh)").
+    write("cr.ndjson", TRUNCATED_LINE.replace("\n", "\r"))
+    write("cr-purview.csv", PURVIEW.replace("\r\n", "\r"))
 
     # Two members, the first ending inside the second record.
     data = NDJSON.encode()
@@ -423,6 +438,9 @@ def main():
     write("unterminated-quote.csv", UNTERMINATED_QUOTE)
     write("array-cut-off.json", ARRAY_CUT_OFF)
     write("stray-bracket.json", STRAY_BRACKET)
+    write("stray-first-line.ndjson", STRAY_FIRST_LINE)
+    write("title-before-header.csv", TITLE_BEFORE_HEADER)
+    write("stray-closers.ndjson", STRAY_CLOSERS)
     write("mismatched-bracket.json", MISMATCHED_BRACKET)
     write("mismatched-in-array.json", MISMATCHED_IN_ARRAY)
     write("search-response-cut-off.json", SEARCH_RESPONSE_CUT_OFF)
