@@ -157,6 +157,34 @@ describe("evaluate", () => {
     throwsError(() => evaluate("42"), /./);
   });
 
+  test("throws on bytes, naming them, rather than reading their indices", () => {
+    const bytes = new TextEncoder().encode(JSON.stringify(RAW_ALERT));
+    const cases = [
+      [bytes, /got a Uint8Array: decode it to text first/],
+      [bytes.buffer, /got an ArrayBuffer/],
+      [new DataView(bytes.buffer), /got a DataView/],
+    ];
+    for (const [bad, message] of cases) {
+      throwsError(() => evaluate(bad), message);
+      throwsError(() => judge(bad), message);
+      const query = compile("Operation:*");
+      throwsError(() => query.matches(bad), message);
+      query.free();
+    }
+  });
+
+  test("reads text that keeps its byte order mark", () => {
+    const text = "\uFEFF" + JSON.stringify(RAW_ALERT);
+    assert.equal(evaluate(text).alertName, true);
+  });
+
+  test("says what is wrong with stray characters after the record", () => {
+    throwsError(() => evaluate(JSON.stringify(RAW_ALERT) + "}"),
+      /^trailing characters at line 1 column \d+$/);
+    throwsError(() => evaluate(JSON.stringify(RAW_ALERT) + " x"), /trailing characters/);
+    throwsError(() => evaluate(JSON.stringify(RAW_ALERT) + ",{}"), /`scan`/);
+  });
+
   test("throws when the object cannot become JSON", () => {
     const cyclic = { ...RAW_ALERT };
     cyclic.self = cyclic;

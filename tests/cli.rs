@@ -1,4 +1,4 @@
-//! The native command line on input that never ends.
+//! The native command line: its arguments, and input that never ends.
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -63,4 +63,25 @@ fn a_rejected_file_is_still_measured_to_its_end() {
         Some(1),
         "{report}"
     );
+}
+
+#[test]
+fn no_command_is_a_usage_error_and_help_is_not() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_restricted-sender"))
+            .args(args)
+            .output()
+            .expect("the command line runs")
+    };
+    let bare = run(&[]);
+    assert_eq!(bare.status.code(), Some(2));
+    assert!(bare.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&bare.stderr);
+    assert!(
+        stderr.starts_with("restricted-sender: a command is needed"),
+        "{stderr}"
+    );
+    let help = run(&["--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&help.stdout).starts_with("usage:"));
 }

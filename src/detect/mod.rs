@@ -253,7 +253,9 @@ fn read_one(text: &str) -> Result<Record, RecordError> {
 fn point_to_scan(text: &str, error: RecordError) -> RecordError {
     let several = match error.kind() {
         RecordErrorKind::NotAnObject => text.trim_start().starts_with('['),
-        RecordErrorKind::Syntax => error.message().starts_with("trailing characters"),
+        RecordErrorKind::Syntax => {
+            error.message().starts_with("trailing characters") && another_value_follows(text)
+        }
         _ => false,
     };
     if !several {
@@ -261,6 +263,19 @@ fn point_to_scan(text: &str, error: RecordError) -> RecordError {
     }
     let message = "expected one record, found several: `scan` reads them";
     RecordError::new(RecordErrorKind::NotAnObject, message, None)
+}
+
+/// Whether another JSON object or array follows the first value of
+/// `text`, rather than stray characters.
+fn another_value_follows(text: &str) -> bool {
+    let deserializer = serde_json::Deserializer::from_str(text);
+    let mut values = deserializer.into_iter::<serde::de::IgnoredAny>();
+    if !matches!(values.next(), Some(Ok(_))) {
+        return false;
+    }
+    let rest = text.get(values.byte_offset()..).unwrap_or_default();
+    let rest = rest.trim_start_matches([' ', '\t', '\r', '\n', ',']);
+    rest.starts_with(['{', '['])
 }
 
 /// Which verdict a clause belongs to.

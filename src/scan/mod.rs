@@ -291,21 +291,23 @@ impl State {
     }
 
     fn take(&mut self, detector: &Detector, skimmer: Option<&mut Skimmer>, piece: Piece<'_>) {
-        let line = piece.line;
+        let (line, column) = (piece.line, piece.column);
         let plan = detector.lean_plan();
         match piece.body {
             Body::Error(message) => self.error(Some(line), message),
             Body::Json(text) => {
                 let skimmed = plan.zip(skimmer).and_then(|(plan, s)| s.json(text, plan));
                 if !self.skimmed(detector, skimmed, line) {
-                    self.record(detector, line, text, o365::read_json(text));
+                    let read = o365::read_json(text);
+                    self.record(detector, (line, column), text, read);
                 }
             }
             Body::Row(row) => {
                 let cell = row.audit_data();
                 let skimmed = plan.zip(skimmer).and_then(|(plan, s)| s.cell(cell, plan));
                 if !self.skimmed(detector, skimmed, line) {
-                    self.record(detector, line, row.text(), o365::read_row(&row));
+                    let read = o365::read_row(&row);
+                    self.record(detector, (line, column), row.text(), read);
                 }
             }
         }
@@ -333,16 +335,17 @@ impl State {
         true
     }
 
+    /// Takes a record read in full, from its text at `(line, column)`.
     fn record(
         &mut self,
         detector: &Detector,
-        line: u64,
+        (line, column): (u64, u64),
         raw: &str,
         read: Result<Record, RecordError>,
     ) {
         let record = match read {
             Ok(record) => record,
-            Err(error) => return self.error(Some(line), located(&error, line)),
+            Err(error) => return self.error(Some(line), located(&error, line, column)),
         };
         if let Some(lone) = record.lone_surrogates {
             self.warn_lone_surrogates(lone, line);
@@ -584,16 +587,26 @@ fn record_id(record: &Record) -> Option<String> {
 }
 
 /// The error's message with its position made absolute: a fault in the
-/// record's own text is moved to its line of the input; a fault inside a
-/// cell (`AuditData`) keeps its position within the cell.
-fn located(error: &RecordError, first_line: u64) -> String {
-    match (error.field(), error.position()) {
-        (None, Some(at)) => format!(
-            "{} at line {} column {}",
-            error.message(),
-            first_line + at.line as u64 - 1,
-            at.column
-        ),
-        _ => error.to_string(),
+/// record's own text, which starts at `(first_line, first_column)`, is
+/// moved to its line and column of the input; a fault inside a cell
+/// (`AuditData`) is given by its column in the cell's text and its line.
+fn located(error: &RecordError, first_line: u64, first_column: u64) -> String {
+    let Some(at) = error.position() else {
+        return error.to_string();
+    };
+    let line = first_line + at.line as u64 - 1;
+    let message = error.message();
+    match error.field() {
+        None => {
+            let column = match at.line {
+                1 => first_column + at.column as u64 - 1,
+                _ => at.column as u64,
+            };
+            format!("{message} at line {line} column {column}")
+        }
+        Some(field) => {
+            let column = at.column;
+            format!("{message} at column {column} of `{field}` at line {line}")
+        }
     }
 }

@@ -15,7 +15,7 @@ mod object;
 mod options;
 mod types;
 
-use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array, JSON};
+use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array, JSON};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -249,7 +249,18 @@ impl JsScanner {
 /// The JSON text of one record given as an object or as text.
 fn record_text(event: &JsValue) -> JsResult<String> {
     if let Some(text) = event.as_string() {
-        return Ok(text);
+        // NOTE: text read from a file may keep its byte order mark.
+        return Ok(match text.strip_prefix('\u{FEFF}') {
+            Some(rest) => rest.to_owned(),
+            None => text,
+        });
+    }
+    if is_binary(event) {
+        let got = constructor_name(event);
+        return Err(JsError::new(&format!(
+            "expected a record as an object or a JSON string, got {got}: \
+             decode it to text first, or give the bytes to `scan`"
+        )));
     }
     if Array::is_array(event) {
         return Err(JsError::new(&format!(
@@ -335,6 +346,22 @@ fn get(object: &JsValue, key: &str, what: &str) -> JsResult<JsValue> {
 
 fn is_plain_object(value: &JsValue) -> bool {
     value.is_object() && !Array::is_array(value) && !value.is_function()
+}
+
+/// Bytes rather than a record: a typed array (a Node `Buffer` is one), a
+/// `DataView` or an `ArrayBuffer`.
+fn is_binary(value: &JsValue) -> bool {
+    ArrayBuffer::is_view(value) || value.is_instance_of::<ArrayBuffer>()
+}
+
+/// "a Uint8Array", "an ArrayBuffer": the name of an object's constructor.
+fn constructor_name(value: &JsValue) -> String {
+    let name = String::from(Object::from(value.clone()).constructor().name());
+    let article = match name.starts_with(['A', 'E', 'I', 'O', 'U']) {
+        true => "an",
+        false => "a",
+    };
+    format!("{article} {name}")
 }
 
 /// A value's kind, for messages: "a number", "null", "an array".

@@ -84,7 +84,8 @@ fn parse_args() -> Result<Command, String> {
     let mut parser = lexopt::Parser::from_env();
     let command = match parser.next().map_err(|e| e.to_string())? {
         Some(Value(name)) => name.string().map_err(|e| e.to_string())?,
-        Some(Long("help") | Short('h')) | None => return Ok(Command::Help),
+        Some(Long("help") | Short('h')) => return Ok(Command::Help),
+        None => return Err("a command is needed: `scan` or `rule`".into()),
         Some(Long("version") | Short('V')) => return Ok(Command::Version),
         Some(other) => return Err(other.unexpected().to_string()),
     };
