@@ -357,7 +357,8 @@ fn is_binary(value: &JsValue) -> bool {
 /// "a Uint8Array", "an ArrayBuffer": the name of an object's constructor.
 fn constructor_name(value: &JsValue) -> String {
     let name = String::from(Object::from(value.clone()).constructor().name());
-    let article = match name.starts_with(['A', 'E', 'I', 'O', 'U']) {
+    // NOTE: `U` left out: "a Uint8Array".
+    let article = match name.starts_with(['A', 'E', 'I', 'O']) {
         true => "an",
         false => "a",
     };
