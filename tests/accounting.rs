@@ -1,7 +1,7 @@
 //! What the scanner counts: records, duplicates, errors, warnings.
 
 use m365_restricted_sender::detect::{Options, ScanReport};
-use m365_restricted_sender::scan::{scan, Scanner};
+use m365_restricted_sender::scan::{scan, Scanner, HIT_DETAILS};
 
 fn raw(id: &str, operation: &str) -> String {
     format!(
@@ -115,18 +115,21 @@ fn hits_past_the_memory_budget_keep_their_facts_but_not_their_records() {
             r#"{{"Id":"{id}","CreationTime":"2026-11-30T09:00:00","RecordType":40,"Operation":"AlertTriggered","Workload":"SecurityComplianceCenter","Name":"User restricted from sending email","ObjectId":"u{id}@contoso.com","Comments":"{padding}"}}"#
         )
     };
-    let text: String = (0..40).map(|id| alert(id) + "\n").collect();
+    // NOTE: each record's raw text alone takes 1 MiB of the budget.
+    let count = HIT_DETAILS >> 20;
+    let text: String = (0..count).map(|id| alert(id) + "\n").collect();
     let report = scan_files(&[("big.ndjson", text)]);
-    assert_eq!(report.hits.len(), 40, "every hit is still reported");
+    assert_eq!(report.hits.len(), count, "every hit is still reported");
     let with_records = report.hits.iter().filter(|hit| hit.raw.is_some()).count();
     assert!(
-        (30..40).contains(&with_records),
+        (1..count).contains(&with_records),
         "{with_records} kept their records"
     );
-    let last = &report.hits[39];
+    let last = &report.hits[count - 1];
     assert_eq!((last.raw.is_none(), last.alert.is_none()), (true, true));
     assert!(last.event.is_null());
-    assert_eq!(last.user.as_deref(), Some("u39@contoso.com"));
+    let user = format!("u{}@contoso.com", count - 1);
+    assert_eq!(last.user.as_deref(), Some(user.as_str()));
     let warning = report.warnings.iter().find(|w| w.message.contains("MiB"));
     assert!(warning.is_some(), "{:?}", report.warnings);
 }

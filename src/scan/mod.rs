@@ -38,9 +38,12 @@ pub const KEPT_WARNINGS: usize = 1_000;
 /// Record counts at which Microsoft's export tools stop: a page of the
 /// audit search, the portal's export cap, PowerShell's large-set cap.
 const CUT_OFF_COUNTS: [u64; 3] = [100, 5_000, 50_000];
-/// How much raw text the hits may keep with their event and alert (a
-/// typical alert record is a few kilobytes, so this is thousands of hits).
-pub const HIT_DETAILS: usize = 32 << 20;
+/// How much memory the hits' details (event, alert and raw text) may
+/// take, as [`detail_bytes`] estimates it. A typical alert's details take
+/// some 40 KB, so this keeps them for thousands of hits; past it, the
+/// report of a huge data set still fits in a wasm instance and in the
+/// page's JavaScript heap.
+pub const HIT_DETAILS: usize = 128 << 20;
 /// The name of input given without a file name.
 pub const UNNAMED: &str = "input";
 
@@ -366,25 +369,25 @@ impl State {
         }
         let verdict = detector.judge(&record);
         if verdict.hit() {
-            let raw = self.keeps_details(raw, line).then_some(raw);
+            let raw = self.keeps_details(line).then_some(raw);
             let hit = self.hit(detector, &record, verdict, line, index, raw);
+            self.detail_bytes += detail_bytes(&hit);
             self.hits.push(hit);
         }
     }
 
-    /// Whether a hit of this size still keeps its event, alert and raw
-    /// text. A report of hits whose records are huge would otherwise run
-    /// the wasm instance out of memory, losing the whole report.
-    fn keeps_details(&mut self, raw: &str, line: u64) -> bool {
-        if self.detail_bytes + raw.len() <= HIT_DETAILS {
-            self.detail_bytes += raw.len();
+    /// Whether the next hit still keeps its event, alert and raw text.
+    /// Many hits, or hits of huge records, would otherwise run the wasm
+    /// instance out of memory, losing the whole report.
+    fn keeps_details(&mut self, line: u64) -> bool {
+        if self.detail_bytes < HIT_DETAILS {
             return true;
         }
         if self.hits_without_details == 0 {
             let message = format!(
-                "the hits' records pass {} MiB: this hit and any later one \
-                 that would pass it keep their verdicts, user, alert id and \
-                 time, but not their event, alert and raw text",
+                "the hits' details take {} MiB of memory: this hit and every \
+                 later one keep their verdicts, user, alert id and time, but \
+                 not their event, alert and raw text",
                 HIT_DETAILS >> 20
             );
             self.warn(Some(line), message);
@@ -561,6 +564,33 @@ fn format_name(container: Container, kinds: &Kinds) -> Option<&'static str> {
     } else {
         "mixed"
     })
+}
+
+/// The memory a hit's details take, roughly: their text, and what the
+/// parsed event and alert add per value and per member.
+fn detail_bytes(hit: &Hit) -> usize {
+    let raw = hit.raw.as_ref().map_or(0, String::len);
+    let alert = hit.alert.as_ref().map_or(0, value_bytes);
+    raw + value_bytes(&hit.event) + alert
+}
+
+/// What a JSON value takes on the heap: a member costs its key, its value
+/// and about a third of a B-tree node's slot overhead; an element the
+/// value itself.
+fn value_bytes(value: &serde_json::Value) -> usize {
+    use serde_json::Value;
+    const VALUE: usize = std::mem::size_of::<Value>();
+    const MEMBER: usize = VALUE + std::mem::size_of::<String>() + 32;
+    match value {
+        Value::Null | Value::Bool(_) => 0,
+        Value::Number(number) => number.as_str().len(),
+        Value::String(text) => text.len(),
+        Value::Array(items) => items.iter().map(|item| VALUE + value_bytes(item)).sum(),
+        Value::Object(members) => members
+            .iter()
+            .map(|(key, item)| MEMBER + key.len() + value_bytes(item))
+            .sum(),
+    }
 }
 
 /// The format a file of records of one kind has. A JSON export whose rows

@@ -19,7 +19,7 @@ use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array, JSON};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::detect::CompiledQuery;
+use crate::detect::{CompiledQuery, ScanReport};
 use crate::rule;
 use crate::scan::Scanner as CoreScanner;
 use options::{core_scanner, detector};
@@ -165,7 +165,7 @@ pub fn scan(
     } else {
         push_data(&mut scanner, &input, "input")?;
     }
-    to_js(&scanner.finish())
+    report_to_js(scanner.finish())
 }
 
 fn scan_named_files(scanner: &mut CoreScanner, files: &Array) -> JsResult<()> {
@@ -234,7 +234,7 @@ impl JsScanner {
     /// empty and can read another data set.
     #[wasm_bindgen(unchecked_return_type = "ScanReport")]
     pub fn finish(&mut self) -> JsResult<JsValue> {
-        to_js(&self.scanner()?.finish())
+        report_to_js(self.scanner()?.finish())
     }
 }
 
@@ -394,6 +394,27 @@ fn js_message(error: &JsValue) -> String {
 }
 
 /// A core value as a plain JavaScript object, by way of JSON text.
+/// A report as a JavaScript object, its hits turned a batch at a time.
+///
+/// NOTE: the JSON text of hundreds of thousands of hits passes the longest
+/// string a JavaScript engine makes (V8: 2^29 - 24 characters), and
+/// `JSON.parse` of one such text would need it whole.
+fn report_to_js(mut report: ScanReport) -> JsResult<JsValue> {
+    const BATCH: usize = 4096;
+    let hits = std::mem::take(&mut report.hits);
+    let object = to_js(&report)?;
+    let array = Array::new();
+    for batch in hits.chunks(BATCH) {
+        let parsed = Array::from(&to_js(batch)?);
+        for hit in parsed.iter() {
+            array.push(&hit);
+        }
+    }
+    Reflect::set(&object, &JsValue::from_str("hits"), &array)
+        .map_err(|_| JsError::new("cannot set the report's hits"))?;
+    Ok(object)
+}
+
 fn to_js<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
     let text = serde_json::to_string(value)
         .map_err(|error| JsError::new(&format!("cannot serialize the result: {error}")))?;
