@@ -380,6 +380,21 @@ describe("a record that cannot be read", () => {
     assertEveryPathThrows(throwingGetter("rule", "no rule"), /no rule/);
   });
 
+  test("a getter that throws what is not an Error", () => {
+    const throwing = (value) => {
+      const record = { event: { provider: "SecurityComplianceCenter" } };
+      Object.defineProperty(record, "Workload", {
+        get() {
+          throw value;
+        },
+        enumerable: true,
+      });
+      return record;
+    };
+    assertEveryPathThrows(throwing("a plain string"), /: a plain string$/);
+    assertEveryPathThrows(throwing(42), /: a number was thrown$/);
+  });
+
   test("a proxy whose traps throw", () => {
     assertEveryPathThrows(throwingProxy("trapped"), /trapped/);
   });

@@ -389,11 +389,13 @@ fn thrown(error: impl std::fmt::Display) -> JsError {
 fn js_message(error: &JsValue) -> String {
     match error.dyn_ref::<js_sys::Error>() {
         Some(error) => String::from(error.message()),
-        None => format!("{error:?}"),
+        None => match error.as_string() {
+            Some(text) => text,
+            None => format!("{} was thrown", kind_of(error)),
+        },
     }
 }
 
-/// A core value as a plain JavaScript object, by way of JSON text.
 /// A report as a JavaScript object, its hits turned a batch at a time.
 ///
 /// NOTE: the JSON text of hundreds of thousands of hits passes the longest
@@ -415,6 +417,7 @@ fn report_to_js(mut report: ScanReport) -> JsResult<JsValue> {
     Ok(object)
 }
 
+/// A core value as a plain JavaScript object, by way of JSON text.
 fn to_js<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
     let text = serde_json::to_string(value)
         .map_err(|error| JsError::new(&format!("cannot serialize the result: {error}")))?;
