@@ -386,6 +386,10 @@ fn kind(header: Option<&Header>, cells: &str, ends: &[usize], line: u64) -> Kind
     if is_header(header, cells, ends) {
         return Kind::Structural;
     }
+    if names_audit_data(cells, ends) {
+        // Another export's header, its columns in another order.
+        return header_of(cells, ends, line);
+    }
     match audit_data_cell(header, cells, ends) {
         Some(index) => Kind::Row(index),
         None => Kind::Error(format!(
@@ -422,6 +426,16 @@ fn is_header(header: &Header, cells: &str, ends: &[usize]) -> bool {
         cell.eq_ignore_ascii_case(name)
     };
     ends.len() == header.names.len() && header.names.iter().enumerate().all(same)
+}
+
+/// Whether a row has a cell that is the text `AuditData`: a header, since
+/// a record's cell holds a JSON object.
+fn names_audit_data(cells: &str, ends: &[usize]) -> bool {
+    (0..ends.len()).any(|i| {
+        let cell = cell_at(cells, ends, i).unwrap_or_default();
+        let cell = cell.trim_start_matches('\u{FEFF}').trim();
+        cell.eq_ignore_ascii_case("AuditData")
+    })
 }
 
 fn is_type_line(cells: Result<&str, std::str::Utf8Error>, ends: &[usize]) -> bool {

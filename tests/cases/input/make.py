@@ -281,6 +281,14 @@ REPEATED_HEADER = "\n".join([
     PURVIEW_HEADER, purview_row(3),
 ]) + "\n"
 
+# Two exports joined, the second with its columns in another order.
+REORDERED_HEADER = ("\n".join([
+    "RecordId,Operation,AuditData",
+    f"1,AlertTriggered,{csv_cell(compact(alert(1)))}",
+    "AuditData,RecordId,Operation",
+    f"{csv_cell(compact(alert(2)))},2,AlertTriggered",
+]) + "\n")
+
 # --- damage ----------------------------------------------------------------
 
 TRUNCATED_LINE = (compact(alert(1)) + "\n"
@@ -403,6 +411,7 @@ def main():
     write("powershell-no-type.csv", POWERSHELL_NO_TYPE)
     write("powershell-semicolon.csv", SEMICOLON)
     write("repeated-header.csv", REPEATED_HEADER)
+    write("reordered-header.csv", REORDERED_HEADER)
 
     write("utf8-bom.ndjson", b"\xef\xbb\xbf" + NDJSON.encode())
     write("utf16le-bom.csv", utf16(PURVIEW, "le", True))
