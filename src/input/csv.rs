@@ -55,6 +55,11 @@ pub(crate) struct CsvSplitter {
     quotes: u64,
     /// The line of the next byte.
     line: u64,
+    /// The text of a row with an unterminated quote after its first line,
+    /// to be read again as rows of their own.
+    replay: Option<String>,
+    /// Rows with an unterminated quote so far.
+    replays: u32,
     stopped: bool,
     cap: usize,
 }
@@ -84,6 +89,8 @@ impl CsvSplitter {
             in_record: false,
             quotes: 0,
             line: 1,
+            replay: None,
+            replays: 0,
             stopped: false,
             cap,
         }
@@ -116,6 +123,12 @@ impl CsvSplitter {
                 }
             }
             at = self.read(text, at, sink);
+            if let Some(mut replay) = self.replay.take() {
+                // NOTE: the rest of this chunk follows the replayed text,
+                // and no row is in progress, so both are read as one.
+                replay.push_str(&text[at..]);
+                return self.push(&replay, sink);
+            }
         }
         if !self.stopped {
             self.raw.carry(text, self.cap);
@@ -123,6 +136,15 @@ impl CsvSplitter {
     }
 
     pub(crate) fn finish(&mut self, sink: &mut Sink<'_>) {
+        self.finish_row(sink);
+        while let Some(replay) = self.replay.take() {
+            self.push(&replay, sink);
+            self.finish_row(sink);
+        }
+    }
+
+    /// Reads the row in progress at the end of the input.
+    fn finish_row(&mut self, sink: &mut Sink<'_>) {
         if self.stopped || !self.in_record {
             return;
         }
@@ -296,20 +318,51 @@ impl CsvSplitter {
         self.ends.resize(self.ends.len() * 2, 0);
     }
 
+    /// A row whose quote was never closed, ended before `end` in `text`.
+    ///
+    /// NOTE: the open quote swallowed the lines after the row's first line
+    /// until another quote happened to close it. Rows are one line each
+    /// but where a cell holds a newline, so the swallowed lines are read
+    /// again as rows; after [`MAX_REPLAYS`] such rows (or one too long to
+    /// keep) the file is taken to be damaged beyond that and read no
+    /// further.
+    fn unterminated(&mut self, text: &str, end: usize, sink: &mut Sink<'_>) {
+        const MAX_REPLAYS: u32 = 100;
+        let line = self.raw.line;
+        self.overflow = false;
+        let rest = match self.raw.end(text, end, self.cap) {
+            Ok(raw) if self.replays < MAX_REPLAYS => {
+                raw.find('\n').map(|k| raw[k + 1..].to_owned())
+            }
+            _ => None,
+        };
+        let Some(rest) = rest else {
+            let message = format!("unterminated quote{}", from_line(line));
+            return self.stop(sink, line, message);
+        };
+        self.raw.clear_carried();
+        self.replays += 1;
+        error(
+            sink,
+            line,
+            format!(
+                "unterminated quote, the row skipped and the next line read on, at line {line}"
+            ),
+        );
+        self.line = line + 1;
+        self.replay = Some(rest);
+    }
+
     /// A record ended before `end` in `text`.
     fn record(&mut self, text: &str, end: usize, sink: &mut Sink<'_>) {
         self.in_record = false;
         let line = self.raw.line;
-        if self.quotes % 2 == 1 {
-            // NOTE: a quote left open swallows the lines after it until
-            // another quote happens to close it; where the damage ends
-            // cannot be known, so nothing after it is trusted.
-            let message = format!("unterminated quote{}", from_line(line));
-            return self.stop(sink, line, message);
-        }
         let (nout, nend) = (self.nout, self.nend);
         self.nout = 0;
         self.nend = 0;
+        if self.quotes % 2 == 1 {
+            return self.unterminated(text, end, sink);
+        }
         let overflow = std::mem::take(&mut self.overflow);
         let raw = match self.raw.end(text, end, self.cap) {
             Ok(raw) if !overflow => Ok(raw.trim_end_matches(['\r', '\n'])),

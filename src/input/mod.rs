@@ -35,9 +35,9 @@
 //! PowerShell's `#TYPE` line, a container's envelope, the brackets and
 //! commas of an array) is neither a record nor an error. Everything else
 //! becomes exactly one [`Body::Json`], [`Body::Row`] or [`Body::Error`].
-//! Where damage cannot be separated from what follows (a cut-off array, an
-//! unterminated CSV quote, damaged gzip data), the error says from which
-//! line on nothing more could be read.
+//! Where damage cannot be separated from what follows (a cut-off array,
+//! damaged gzip data), the error says from which line on nothing more
+//! could be read.
 //!
 //! # Limits
 //!

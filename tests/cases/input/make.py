@@ -310,6 +310,13 @@ UNTERMINATED_QUOTE = (PURVIEW_HEADER + "\n"
                       + purview_row(2)[:150] + "\n"
                       + purview_row(3) + "\n")
 
+# A quote left open near the end swallows the lines after it to the end.
+UNTERMINATED_AT_END = ("RecordId,AuditData\n"
+                       + "1,{}\n"
+                       + '2,"{""Operation"":""B""\n'
+                       + "3,{}\n"
+                       + "4,{}\n")
+
 # A stray NUL byte inside the first record, within the bytes sniffed.
 NUL_IN_RECORD = (compact(alert(1)).replace('"High"', '"Hi\0gh"') + "\n"
                  + compact(alert(2)) + "\n"
@@ -445,6 +452,7 @@ def main():
     write("nul-in-record.ndjson", NUL_IN_RECORD)
     write("broken-row.csv", BROKEN_ROW)
     write("unterminated-quote.csv", UNTERMINATED_QUOTE)
+    write("unterminated-quote-at-end.csv", UNTERMINATED_AT_END)
     write("array-cut-off.json", ARRAY_CUT_OFF)
     write("stray-bracket.json", STRAY_BRACKET)
     write("stray-first-line.ndjson", STRAY_FIRST_LINE)
