@@ -232,7 +232,10 @@ fn os_message(error: &io::Error) -> String {
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> io::Result<()> {
-    let mut out = io::stdout().lock();
+    // NOTE: standard output flushes at every newline, and pretty JSON has
+    // one per member: a report of hits written to a pipe took longer than
+    // the scan.
+    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
     serde_json::to_writer_pretty(&mut out, value)?;
     writeln!(out)?;
     out.flush()
