@@ -111,12 +111,14 @@ function judgeFootprint(results, s, add) {
     growth.bytes < 64 * MIB, `${(growth.bytes / MIB).toFixed(1)} MiB`);
 }
 
-/** Growth over the 1 GB run when there was one, else the file stream. */
+/** Growth over the 1 GB run when there was one, beyond what its index
+ * and its hits hold (the target's terms), else over the file stream. */
 function memoryGrowth(results, s) {
   const run = results.memoryRun;
   if (run) {
-    return { bytes: run.after - run.before,
-      what: `Scanner ${gb(run.bytes)}` };
+    const held = run.held.index + run.held.hits;
+    return { bytes: run.after - run.before - held,
+      what: `${gb(run.bytes)}, beyond index and hits` };
   }
   const { before, after } = s.stream.memory;
   return { bytes: after - before,
@@ -212,6 +214,8 @@ function printFootprint(results) {
   if (run) {
     rows.push([`wasm memory growth, Scanner ${gb(run.bytes)}`,
       `+${mib(run.after - run.before)}`]);
+    rows.push(["  of it: duplicate index / hits (estimated)",
+      `${mib(run.held.index)} / ${mib(run.held.hits)}`]);
     rows.push([`  ${int(run.records)} records, ${int(run.hits)} hits`,
       `${(run.bytes / MB / run.seconds).toFixed(1)} MB/s`]);
   }

@@ -156,6 +156,15 @@ impl Scanner {
         self.state.index.bytes()
     }
 
+    /// The bytes the hits hold now, roughly: their list, their short
+    /// texts and their details (see [`HIT_DETAILS`]).
+    pub fn hits_bytes(&self) -> usize {
+        let hits = &self.state.hits;
+        let list = hits.capacity() * std::mem::size_of::<Hit>();
+        let texts: usize = hits.iter().map(short_texts).sum();
+        list + texts + self.state.detail_bytes
+    }
+
     /// How many records so far were judged from a skim alone, without
     /// being parsed in full: a measure of the fast path, for benchmarks.
     pub fn skimmed(&self) -> u64 {
@@ -564,6 +573,17 @@ fn format_name(container: Container, kinds: &Kinds) -> Option<&'static str> {
     } else {
         "mixed"
     })
+}
+
+/// The bytes of a hit's own texts other than its details.
+fn short_texts(hit: &Hit) -> usize {
+    let optional = [&hit.timestamp, &hit.user, &hit.alert_id];
+    let optional: usize = optional
+        .iter()
+        .filter_map(|text| text.as_ref())
+        .map(String::len)
+        .sum();
+    hit.file.len() + optional
 }
 
 /// The memory a hit's details take, roughly: their text, and what the

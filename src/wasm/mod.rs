@@ -230,6 +230,15 @@ impl JsScanner {
         to_js(&self.scanner()?.push(&chunk))
     }
 
+    /// The bytes the duplicate index and the hits hold now, for the
+    /// benchmark's account of memory: `{ index, hits }`.
+    #[wasm_bindgen(js_name = __memoryUse, skip_typescript)]
+    pub fn memory_use(&mut self) -> JsResult<JsValue> {
+        let scanner = self.scanner()?;
+        let (index, hits) = (scanner.index_bytes(), scanner.hits_bytes());
+        to_js(&serde_json::json!({ "index": index, "hits": hits }))
+    }
+
     /// Ends the data set and returns the report; the scanner is then
     /// empty and can read another data set.
     #[wasm_bindgen(unchecked_return_type = "ScanReport")]
