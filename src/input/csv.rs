@@ -64,6 +64,10 @@ pub(crate) struct CsvSplitter {
     cap: usize,
 }
 
+/// Rows with an unterminated quote read past in one file before the rest
+/// of it is taken to be damaged beyond repair.
+const MAX_REPLAYS: u32 = 100;
+
 /// What a record is, once read.
 enum Kind {
     Structural,
@@ -327,7 +331,6 @@ impl CsvSplitter {
     /// keep) the file is taken to be damaged beyond that and read no
     /// further.
     fn unterminated(&mut self, text: &str, end: usize, sink: &mut Sink<'_>) {
-        const MAX_REPLAYS: u32 = 100;
         let line = self.raw.line;
         self.overflow = false;
         let rest = match self.raw.end(text, end, self.cap) {
@@ -342,13 +345,11 @@ impl CsvSplitter {
         };
         self.raw.clear_carried();
         self.replays += 1;
-        error(
-            sink,
-            line,
-            format!(
-                "unterminated quote, the row skipped and the next line read on, at line {line}"
-            ),
+        let message = format!(
+            "unterminated quote: the row is skipped and reading resumes on its next line, \
+             at line {line}"
         );
+        error(sink, line, message);
         self.line = line + 1;
         self.replay = Some(rest);
     }
@@ -473,22 +474,21 @@ fn header_of(cells: &str, ends: &[usize], line: u64) -> Kind {
 /// Whether a row repeats the header (exports concatenated, each with its
 /// header and perhaps its own byte order mark).
 fn is_header(header: &Header, cells: &str, ends: &[usize]) -> bool {
-    let same = |(i, name): (usize, &String)| {
-        let cell = cell_at(cells, ends, i).unwrap_or_default();
-        let cell = cell.trim_start_matches('\u{FEFF}').trim();
-        cell.eq_ignore_ascii_case(name)
-    };
+    let same = |(i, name): (usize, &String)| header_cell(cells, ends, i).eq_ignore_ascii_case(name);
     ends.len() == header.names.len() && header.names.iter().enumerate().all(same)
 }
 
 /// Whether a row has a cell that is the text `AuditData`: a header, since
 /// a record's cell holds a JSON object.
 fn names_audit_data(cells: &str, ends: &[usize]) -> bool {
-    (0..ends.len()).any(|i| {
-        let cell = cell_at(cells, ends, i).unwrap_or_default();
-        let cell = cell.trim_start_matches('\u{FEFF}').trim();
-        cell.eq_ignore_ascii_case("AuditData")
-    })
+    (0..ends.len()).any(|i| header_cell(cells, ends, i).eq_ignore_ascii_case("AuditData"))
+}
+
+/// A cell read as a column name: trimmed, and without the byte order mark
+/// that starts each of several exports joined.
+fn header_cell<'a>(cells: &'a str, ends: &[usize], index: usize) -> &'a str {
+    let cell = cell_at(cells, ends, index).unwrap_or_default();
+    cell.trim_start_matches('\u{FEFF}').trim()
 }
 
 fn is_type_line(cells: Result<&str, std::str::Utf8Error>, ends: &[usize]) -> bool {

@@ -98,8 +98,7 @@ impl Splitter {
         let next = match judge(&prelude.kept, at_end || too_long) {
             Judgement::Wait => return,
             Judgement::Empty => return,
-            Judgement::Json => Splitter::Json(Box::new(JsonSplitter::new(cap))),
-            Judgement::Csv(delimiter) => Splitter::Csv(Box::new(CsvSplitter::new(delimiter, cap))),
+            Judgement::Read(kind) => kind.splitter(cap),
             Judgement::After(lead, kind) => {
                 let Prelude { kept, blank_lines } = std::mem::take(prelude);
                 let line = blank_lines + 1;
@@ -164,15 +163,15 @@ enum Judgement {
     Wait,
     /// Only blank text so far, and it is all there is.
     Empty,
-    Json,
-    Csv(u8),
+    /// Text of this kind from its first line.
+    Read(Kind),
     /// Lines that are neither JSON nor a CSV header, then JSON values or a
     /// CSV header: the lead is one error, and what follows is read.
     After(Lead, Kind),
     Rejected(u64, String),
 }
 
-/// What a file was found to be after text that is not part of it.
+/// What a file's text was found to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Json,
@@ -229,7 +228,7 @@ fn judge(kept: &str, whole: bool) -> Judgement {
         };
     };
     if first == '{' || first == '[' {
-        return Judgement::Json;
+        return Judgement::Read(Kind::Json);
     }
     let line = 1 + count_lines(&kept[..kept.len() - content.len()]);
     let mut lines = content.split('\n');
@@ -245,7 +244,7 @@ fn judge(kept: &str, whole: bool) -> Judgement {
         },
     };
     match sniff_header(header) {
-        TextKind::Csv(delimiter) => Judgement::Csv(delimiter),
+        TextKind::Csv(delimiter) => Judgement::Read(Kind::Csv(delimiter)),
         TextKind::Rejected(message) => match look_further(content, whole) {
             Some(Ok((start, kind))) => {
                 let len = kept.len() - content.len() + start;
