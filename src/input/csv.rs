@@ -48,10 +48,7 @@ pub(crate) struct CsvSplitter {
     raw: Partial,
     in_record: bool,
     /// Quotes in the current record: quoting always pairs them, so an odd
-    /// count means a quote was never closed.
-    // TODO: a lone quote inside an unquoted cell (`a"b`, which csv-core
-    // reads as text) is taken for an unterminated quote; no exporter we
-    // read writes one, since they quote every cell that holds a quote.
+    /// count in a record of several lines means a quote was never closed.
     quotes: u64,
     /// The line of the next byte.
     line: u64,
@@ -361,7 +358,10 @@ impl CsvSplitter {
         let (nout, nend) = (self.nout, self.nend);
         self.nout = 0;
         self.nend = 0;
-        if self.quotes % 2 == 1 {
+        // NOTE: an odd count of quotes in a row of one line did not
+        // swallow the next line: csv-core read the stray quote as text, and
+        // the cell is judged as it reads.
+        if self.quotes % 2 == 1 && self.line > line {
             return self.unterminated(text, end, sink);
         }
         let overflow = std::mem::take(&mut self.overflow);

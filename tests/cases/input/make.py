@@ -317,6 +317,20 @@ UNTERMINATED_AT_END = ("RecordId,AuditData\n"
                        + "3,{}\n"
                        + "4,{}\n")
 
+# A quote not doubled inside a quoted cell: it closes the cell, and the
+# quotes after it open one that swallows the next line; the row is one
+# error and the rows after it are read.
+STRAY_QUOTE = (PURVIEW_HEADER + "\n"
+               + purview_row(1) + "\n"
+               + purview_row(2).replace('""Operation""', '"Operation""', 1) + "\n"
+               + purview_row(3) + "\n")
+
+# A lone quote inside an unquoted cell, which csv-core reads as text.
+LONE_QUOTE = (PURVIEW_HEADER + "\n"
+              + purview_row(1) + "\n"
+              + purview_row(2).replace(",SecurityComplianceAlerts,", ',Security"ComplianceAlerts,', 1) + "\n"
+              + purview_row(3) + "\n")
+
 # A stray NUL byte inside the first record, within the bytes sniffed.
 NUL_IN_RECORD = (compact(alert(1)).replace('"High"', '"Hi\0gh"') + "\n"
                  + compact(alert(2)) + "\n"
@@ -453,6 +467,8 @@ def main():
     write("broken-row.csv", BROKEN_ROW)
     write("unterminated-quote.csv", UNTERMINATED_QUOTE)
     write("unterminated-quote-at-end.csv", UNTERMINATED_AT_END)
+    write("stray-quote.csv", STRAY_QUOTE)
+    write("lone-quote.csv", LONE_QUOTE)
     write("array-cut-off.json", ARRAY_CUT_OFF)
     write("stray-bracket.json", STRAY_BRACKET)
     write("stray-first-line.ndjson", STRAY_FIRST_LINE)
