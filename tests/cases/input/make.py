@@ -325,7 +325,22 @@ STRAY_QUOTE = (PURVIEW_HEADER + "\n"
                + purview_row(2).replace('""Operation""', '"Operation""', 1) + "\n"
                + purview_row(3) + "\n")
 
-# A lone quote inside an unquoted cell, which csv-core reads as text.
+# A quote not doubled, in CRLF text: the quotes after it close the cell
+# again before the `\r`, where the row ends, and it is read as csv-core
+# reads it (its AuditData is then not JSON).
+def small_row(n, audit=None):
+    audit = audit or (f'{{"Id":"c{n}","Operation":"Op","RecordType":2,'
+                      f'"CreationTime":"2026-01-01T00:00:0{n}","UserId":"u{n}@x.com"}}')
+    return f"c{n},2026-01-01T00:00:0{n}.0000000Z,2,Op,u{n}@x.com,{csv_cell(audit)},,"
+
+
+ODD_QUOTES_ONE_LINE = (PURVIEW_HEADER + "\r\n"
+                       + small_row(1) + "\r\n"
+                       + small_row(2).replace('""Operation""', '"Operation""') + "\r\n"
+                       + small_row(3) + "\r\n")
+
+# A lone quote inside an unquoted cell: csv-core opens a quoted cell
+# there, which swallows the next line; the row is one error.
 LONE_QUOTE = (PURVIEW_HEADER + "\n"
               + purview_row(1) + "\n"
               + purview_row(2).replace(",SecurityComplianceAlerts,", ',Security"ComplianceAlerts,', 1) + "\n"
@@ -469,6 +484,7 @@ def main():
     write("unterminated-quote-at-end.csv", UNTERMINATED_AT_END)
     write("stray-quote.csv", STRAY_QUOTE)
     write("lone-quote.csv", LONE_QUOTE)
+    write("odd-quotes-one-line.csv", ODD_QUOTES_ONE_LINE)
     write("array-cut-off.json", ARRAY_CUT_OFF)
     write("stray-bracket.json", STRAY_BRACKET)
     write("stray-first-line.ndjson", STRAY_FIRST_LINE)
