@@ -23,6 +23,9 @@ use super::piece::{error, from_line, too_long, Lines, Partial, Sink};
 use super::scan::{Ending, Event, Scanner};
 use super::{Body, Container, Piece};
 
+/// U+FEFF, the byte order mark, in UTF-8.
+const BOM: &[u8] = "\u{FEFF}".as_bytes();
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
     /// Values one after another (also while the first value is read).
@@ -360,9 +363,6 @@ impl JsonSplitter {
         at
     }
 
-    // TODO: a byte order mark at the start of a later line (files joined
-    // with `cat`) stays in that line's piece, which then fails to parse;
-    // skipping U+FEFF here would read it.
     fn line_start(&mut self, bytes: &[u8], from: usize, sink: &mut Sink<'_>) -> usize {
         let rest = &bytes[from..];
         let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\r');
@@ -370,6 +370,11 @@ impl JsonSplitter {
             return bytes.len();
         };
         let here = from + k;
+        // NOTE: files joined with `cat` keep each one's byte order mark at
+        // the start of a line.
+        if bytes[here..].starts_with(BOM) {
+            return here + BOM.len();
+        }
         match bytes[here] {
             b'\n' => {
                 self.lines.newline_at(here);

@@ -67,7 +67,7 @@ pub(crate) fn sniff_bytes(head: &[u8]) -> Sniffed {
     if let Some(encoding) = utf16_without_bom(head) {
         return Sniffed::Text { encoding, bom: 0 };
     }
-    if looks_binary(head) {
+    if looks_binary(head) && !starts_with_a_json_line(head) {
         return Sniffed::Rejected(rejected("binary data"));
     }
     Sniffed::Text {
@@ -132,6 +132,20 @@ fn looks_binary(head: &[u8]) -> bool {
     };
     let count = head.iter().filter(control).count();
     count > 1 && count * 32 > head.len()
+}
+
+/// Whether the data starts with a whole line of JSON text: a record
+/// followed by a run of NUL bytes (a file padded or cut off by a crash)
+/// is text whatever share of the first bytes the NULs take.
+fn starts_with_a_json_line(head: &[u8]) -> bool {
+    let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let start = head.iter().position(|b| !blank(b)).unwrap_or(head.len());
+    let line = &head[start..];
+    let Some(end) = line.iter().position(|&b| b == b'\n') else {
+        return false;
+    };
+    let text = |b: &u8| *b >= 0x20 || matches!(b, b'\t' | b'\r');
+    matches!(line.first(), Some(b'{' | b'[')) && line[..end].iter().all(text)
 }
 
 fn rejected(what: &str) -> String {
@@ -283,6 +297,18 @@ mod tests {
             Sniffed::Rejected(_)
         ));
         assert!(matches!(sniff_bytes(&[0; 1024]), Sniffed::Rejected(_)));
+    }
+
+    #[test]
+    fn a_line_of_json_before_a_run_of_nuls_is_text() {
+        let record = "{\"Operation\":\"A\",\"Workload\":\"Exchange\"}\n";
+        let padded = format!("{record}{}", "\0".repeat(900));
+        assert!(matches!(
+            sniff_bytes(padded.as_bytes()),
+            Sniffed::Text { .. }
+        ));
+        let cut = format!("{}{}", &record[..20], "\0".repeat(900));
+        assert!(matches!(sniff_bytes(cut.as_bytes()), Sniffed::Rejected(_)));
     }
 
     #[test]

@@ -455,6 +455,9 @@ def main():
     write("utf16be-bom.json", utf16(ARRAY, "be", True))
     write("utf16be.ndjson", utf16(NDJSON, "be", False))
     write("windows-1252.ndjson", WINDOWS_1252)
+    # Two exports joined with `cat`, each with its byte order mark.
+    write("joined-with-boms.ndjson", b"\xef\xbb\xbf" + TRUNCATED_LINE.encode()
+          + b"\xef\xbb\xbf" + (compact(alert(4)) + "\n").encode())
     write("crlf.ndjson", NDJSON.replace("\n", "\r\n"))
     write("crlf-objects.json", OBJECTS.replace("\n", "\r\n"))
     # Line endings of old Mac programs (Excel's "CSV (Macintosh)").
@@ -479,6 +482,9 @@ def main():
     write("truncated-line.ndjson", TRUNCATED_LINE)
     write("damaged-array-line.ndjson", DAMAGED_ARRAY_LINE)
     write("nul-in-record.ndjson", NUL_IN_RECORD)
+    # Records, then NUL bytes filling most of the first kilobyte (a file
+    # cut off by a crash): text, not binary.
+    write("nul-run-after-records.ndjson", compact(alert(1)) + "\n" + "\0" * 900)
     write("broken-row.csv", BROKEN_ROW)
     write("unterminated-quote.csv", UNTERMINATED_QUOTE)
     write("unterminated-quote-at-end.csv", UNTERMINATED_AT_END)
