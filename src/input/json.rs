@@ -204,9 +204,8 @@ impl JsonSplitter {
                     }
                 }
                 Event::Stray(here) => {
-                    let line = self.lines.at(bytes, here);
-                    let byte = char::from(bytes[here]);
-                    error(sink, line, format!("unexpected `{byte}` at line {line}"));
+                    let at = self.position(bytes, here);
+                    error(sink, at.0, unexpected(bytes[here], at));
                 }
                 Event::Mismatch(here, expected) => {
                     self.mismatch(bytes, here, expected, sink);
@@ -228,8 +227,9 @@ impl JsonSplitter {
     /// A closing bracket of the wrong kind: one error covers the value it
     /// stands in, and lines are skipped up to where reading can resume.
     fn mismatch(&mut self, bytes: &[u8], here: usize, expected: u8, sink: &mut Sink<'_>) {
-        let line = self.lines.at(bytes, here);
-        let what = unexpected_closer(bytes[here], expected, line);
+        let at = self.position(bytes, here);
+        let line = at.0;
+        let what = unexpected_closer(bytes[here], expected, at);
         if !self.scanner.in_piece() {
             error(sink, line, what);
             self.scanner.resume();
@@ -431,10 +431,14 @@ impl JsonSplitter {
     /// A closing bracket after the values of a line closes nothing: it is
     /// an error of its own, and what follows it on the line is read.
     fn stray_in_line(&mut self, bytes: &[u8], here: usize, sink: &mut Sink<'_>) {
-        let (line, column) = (self.lines.line, self.lines.column(bytes, here) + 1);
-        let byte = char::from(bytes[here]);
-        let message = format!("unexpected `{byte}` at line {line} column {column}");
-        error(sink, line, message);
+        let at = self.position(bytes, here);
+        error(sink, at.0, unexpected(bytes[here], at));
+    }
+
+    /// The line and 1-based column of the byte at `here`.
+    fn position(&mut self, bytes: &[u8], here: usize) -> (u64, u64) {
+        let column = self.lines.column(bytes, here) + 1;
+        (self.lines.line, column)
     }
 
     /// Begins a piece at `here` on the current line of NDJSON.
@@ -477,15 +481,14 @@ impl JsonSplitter {
                     return end;
                 }
                 Event::Stray(here) => {
-                    let byte = char::from(bytes[here]);
-                    let line = self.lines.line;
-                    self.line_error(sink, &format!("unexpected `{byte}` at line {line}"));
+                    let what = unexpected(bytes[here], self.position(bytes, here));
+                    self.line_error(sink, &what);
                     self.line_state = LineState::Skip;
                     return at;
                 }
                 Event::Mismatch(here, expected) => {
-                    let line = self.lines.line;
-                    let what = unexpected_closer(bytes[here], expected, line);
+                    let position = self.position(bytes, here);
+                    let what = unexpected_closer(bytes[here], expected, position);
                     self.line_error(sink, &what);
                     self.line_state = LineState::Skip;
                     return at;
@@ -564,10 +567,16 @@ impl Resync {
     }
 }
 
+/// The message for a bracket that closes nothing.
+fn unexpected(found: u8, (line, column): (u64, u64)) -> String {
+    let found = char::from(found);
+    format!("unexpected `{found}` at line {line} column {column}")
+}
+
 /// The message for a closing bracket of the wrong kind.
-fn unexpected_closer(found: u8, expected: u8, line: u64) -> String {
+fn unexpected_closer(found: u8, expected: u8, (line, column): (u64, u64)) -> String {
     let (found, expected) = (char::from(found), char::from(expected));
-    format!("unexpected `{found}` where `{expected}` was expected at line {line}")
+    format!("unexpected `{found}` where `{expected}` was expected at line {line} column {column}")
 }
 
 fn container_name(kind: Container) -> &'static str {
