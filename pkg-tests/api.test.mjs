@@ -163,6 +163,8 @@ describe("evaluate", () => {
       [bytes, /got a Uint8Array: decode it to text first/],
       [bytes.buffer, /got an ArrayBuffer/],
       [new DataView(bytes.buffer), /got a DataView/],
+      [new Map([["Operation", "A"]]), /got a Map: make it a plain object/],
+      [new Set(), /got a Set/],
     ];
     for (const [bad, message] of cases) {
       throwsError(() => evaluate(bad), message);
@@ -381,7 +383,8 @@ describe("scan", () => {
   });
 
   test("throws on input of the wrong type", () => {
-    throwsError(() => scan(5), /a string, a `Uint8Array` or an `ArrayBuffer`/);
+    throwsError(() => scan(5), /a string, a `Uint8Array`, an `ArrayBuffer` or an array of `\{ name, data \}` files, got a number/);
+    throwsError(() => scan({ name: "a.json", data: "{}" }), /an array of `\{ name, data \}` files, got an object/);
     throwsError(() => scan([{ name: 1, data: "" }]), /`name` to be a string/);
     throwsError(() => scan([{ name: "a", data: 5 }]), /input\[0\]\.data/);
     throwsError(() => scan(["x"]), /input\[0\] to be an object/);

@@ -393,6 +393,8 @@ describe("a record that cannot be read", () => {
     };
     assertEveryPathThrows(throwing("a plain string"), /: a plain string$/);
     assertEveryPathThrows(throwing(42), /: a number was thrown$/);
+    assertEveryPathThrows(throwing(new Error()), /: Error with no message$/);
+    assertEveryPathThrows(throwing(new TypeError("")), /: TypeError with no message$/);
   });
 
   test("a proxy whose traps throw", () => {

@@ -163,7 +163,8 @@ pub fn scan(
     if Array::is_array(&input) {
         scan_named_files(&mut scanner, &Array::from(&input))?;
     } else {
-        push_data(&mut scanner, &input, "input")?;
+        push_data(&mut scanner, &input, "input")
+            .map_err(|_| JsError::new(&not_scan_input(&input)))?;
     }
     report_to_js(scanner.finish())
 }
@@ -264,11 +265,14 @@ fn record_text(event: &JsValue) -> JsResult<String> {
             None => text,
         });
     }
-    if is_binary(event) {
+    if is_binary(event) || is_collection(event) {
         let got = constructor_name(event);
+        let hint = match is_collection(event) {
+            true => "make it a plain object first, as with `Object.fromEntries`",
+            false => "decode it to text first, or give the bytes to `scan`",
+        };
         return Err(JsError::new(&format!(
-            "expected a record as an object or a JSON string, got {got}: \
-             decode it to text first, or give the bytes to `scan`"
+            "expected a record as an object or a JSON string, got {got}: {hint}"
         )));
     }
     if Array::is_array(event) {
@@ -325,6 +329,16 @@ fn bytes_of(data: &JsValue, what: &str) -> JsResult<Vec<u8>> {
     }
 }
 
+/// What `scan` says of input of the wrong type, naming the list of files
+/// it also takes.
+fn not_scan_input(input: &JsValue) -> String {
+    let got = kind_of(input);
+    format!(
+        "expected the input to be a string, a `Uint8Array`, an `ArrayBuffer` \
+         or an array of `{{ name, data }}` files, got {got}"
+    )
+}
+
 fn uint8_array(data: &JsValue, what: &str) -> JsResult<Uint8Array> {
     if data.is_instance_of::<Uint8Array>() {
         return Ok(Uint8Array::from(data.clone()));
@@ -363,6 +377,11 @@ fn is_binary(value: &JsValue) -> bool {
     ArrayBuffer::is_view(value) || value.is_instance_of::<ArrayBuffer>()
 }
 
+/// A `Map` or a `Set`, which `JSON.stringify` writes as `{}`.
+fn is_collection(value: &JsValue) -> bool {
+    value.is_instance_of::<js_sys::Map>() || value.is_instance_of::<js_sys::Set>()
+}
+
 /// "a Uint8Array", "an ArrayBuffer": the name of an object's constructor.
 fn constructor_name(value: &JsValue) -> String {
     let name = String::from(Object::from(value.clone()).constructor().name());
@@ -397,7 +416,8 @@ fn thrown(error: impl std::fmt::Display) -> JsError {
 
 fn js_message(error: &JsValue) -> String {
     match error.dyn_ref::<js_sys::Error>() {
-        Some(error) => String::from(error.message()),
+        Some(error) if error.message().length() > 0 => String::from(error.message()),
+        Some(error) => format!("{} with no message", String::from(error.name())),
         None => match error.as_string() {
             Some(text) => text,
             None => format!("{} was thrown", kind_of(error)),
