@@ -211,6 +211,10 @@ impl JsonSplitter {
                     self.mismatch(bytes, here, expected, sink);
                     return at;
                 }
+                Event::Unclosed(newline) => {
+                    self.unclosed(bytes, newline, sink);
+                    return newline;
+                }
             }
         }
         bytes.len()
@@ -230,6 +234,32 @@ impl JsonSplitter {
         let at = self.position(bytes, here);
         let line = at.0;
         let what = unexpected_closer(bytes[here], expected, at);
+        if !self.scanner.in_piece() {
+            error(sink, line, what);
+            self.scanner.resume();
+            return;
+        }
+        let start = self.piece.line;
+        self.piece.discard();
+        error(
+            sink,
+            start,
+            format!("value from line {start} skipped, {what}"),
+        );
+        self.resync = Some(Resync {
+            column: self.piece_column,
+            at_line_start: false,
+            indent: 0,
+        });
+    }
+
+    /// A string that runs into a newline: its closing quote is missing, and
+    /// the quotes after it would pair wrongly to the end of the input. One
+    /// error covers the value it stands in, and lines are skipped up to
+    /// where reading can resume, as after a mismatched bracket.
+    fn unclosed(&mut self, bytes: &[u8], newline: usize, sink: &mut Sink<'_>) {
+        let line = self.lines.at(bytes, newline);
+        let what = format!("a string runs past the end of line {line}");
         if !self.scanner.in_piece() {
             error(sink, line, what);
             self.scanner.resume();
@@ -493,7 +523,10 @@ impl JsonSplitter {
                     self.line_state = LineState::Skip;
                     return at;
                 }
-                Event::ArrayOpen(_) | Event::Container(..) => {}
+                // NOTE: a line's bytes hold no newline for a string to
+                // run into; one cut off there is a piece that does not
+                // parse.
+                Event::ArrayOpen(_) | Event::Container(..) | Event::Unclosed(_) => {}
             }
         }
         let Some(newline) = newline else {

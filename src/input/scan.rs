@@ -13,7 +13,7 @@
 //! kind is found where it stands. Its state survives between chunks: it can
 //! stop at any byte.
 
-use memchr::memchr2;
+use memchr::memchr3;
 
 use super::Container;
 
@@ -37,6 +37,10 @@ pub(crate) enum Event {
     /// bracket needs, which is given. The scanner is lost until
     /// [`Scanner::resume`].
     Mismatch(usize, u8),
+    /// A string runs into the newline at this offset: JSON strings hold
+    /// none, so its closing quote is missing. The scanner is lost until
+    /// [`Scanner::resume`].
+    Unclosed(usize),
 }
 
 /// How the input stands when it ends.
@@ -227,31 +231,42 @@ const STRING_STOP: [bool; 256] = {
     let mut table = [false; 256];
     table[b'"' as usize] = true;
     table[b'\\' as usize] = true;
+    table[b'\n' as usize] = true;
     table
 };
 
+/// How a string passed over stands at the slice's end.
+enum Open {
+    /// Still in it (`Lex::Str` or, after a backslash, `Lex::Esc`).
+    At(Lex),
+    /// It runs into the newline at this offset.
+    Unclosed(usize),
+}
+
 /// Passes over a string from just after its opening quote: the offset
-/// after its closing quote, or how the string stands at the slice's end.
-fn skip_string(bytes: &[u8], mut at: usize) -> Result<usize, Lex> {
+/// after its closing quote, or how the string stands.
+fn skip_string(bytes: &[u8], mut at: usize) -> Result<usize, Open> {
     loop {
         at = string_stop(bytes, at);
         match bytes.get(at) {
-            None => return Err(Lex::Str),
+            None => return Err(Open::At(Lex::Str)),
             Some(b'"') => return Ok(at + 1),
-            Some(_) if at + 1 == bytes.len() => return Err(Lex::Esc),
+            Some(b'\n') => return Err(Open::Unclosed(at)),
+            Some(_) if at + 1 == bytes.len() => return Err(Open::At(Lex::Esc)),
             Some(_) => at += 2,
         }
     }
 }
 
-/// The offset of the next quote or backslash (or the slice's end).
+/// The offset of the next quote, backslash or newline (or the slice's
+/// end).
 ///
 /// NOTE: eight bytes at a time, since most strings of audit records are
 /// a few words long, where setting up `memchr2` costs more than it saves.
 fn string_stop(bytes: &[u8], mut at: usize) -> usize {
     while let Some(word) = bytes.get(at..at + 8) {
         let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
-        let found = has_byte(word, b'"') | has_byte(word, b'\\');
+        let found = has_byte(word, b'"') | has_byte(word, b'\\') | has_byte(word, b'\n');
         if found != 0 {
             return at + (found.trailing_zeros() / 8) as usize;
         }
@@ -399,14 +414,19 @@ impl Scanner {
 
     fn string(&mut self, bytes: &[u8], at: &mut usize) -> Option<Event> {
         let rest = &bytes[*at..];
-        let Some(k) = memchr2(b'"', b'\\', rest) else {
+        let Some(k) = memchr3(b'"', b'\\', b'\n', rest) else {
             *at = bytes.len();
             return None;
         };
-        *at += k + 1;
-        if rest[k] == b'\\' {
-            self.lex = Lex::Esc;
-            return None;
+        let here = *at + k;
+        *at = here + 1;
+        match rest[k] {
+            b'\\' => {
+                self.lex = Lex::Esc;
+                return None;
+            }
+            b'\n' => return Some(Event::Unclosed(here)),
+            _ => {}
         }
         self.lex = Lex::Out;
         if self.keys.state == KeyState::InKey && self.watched() {
@@ -416,9 +436,11 @@ impl Scanner {
     }
 
     fn key(&mut self, bytes: &[u8], at: &mut usize) -> Option<Event> {
-        let byte = bytes[*at];
+        let here = *at;
+        let byte = bytes[here];
         *at += 1;
         match byte {
+            b'\n' => return Some(Event::Unclosed(here)),
             b'"' => {
                 self.lex = Lex::Out;
                 self.keys.state = KeyState::AfterKey;
@@ -497,9 +519,14 @@ impl Scanner {
             match byte {
                 b'"' => match skip_string(bytes, i + 1) {
                     Ok(end) => i = end,
-                    Err(lex) => {
+                    Err(Open::At(lex)) => {
                         self.lex = lex;
                         i = bytes.len();
+                    }
+                    Err(Open::Unclosed(newline)) => {
+                        self.depth = depth;
+                        *at = newline + 1;
+                        return Some(Event::Unclosed(newline));
                     }
                 },
                 b'{' | b'[' => {

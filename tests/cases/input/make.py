@@ -406,6 +406,23 @@ STRAY_CLOSERS = (compact(alert(1)) + compact(alert(2)) + "]" + compact(alert(3))
                  + "}\n"
                  + compact(alert(4)) + "\n")
 
+# A string missing its closing quote in the second of three pretty-printed
+# array elements: the quotes after it would pair wrongly to the end.
+UNCLOSED_STRING = (
+    "[\n"
+    "  {\n"
+    '    "Id": "1"\n'
+    "  },\n"
+    "  {\n"
+    '    "Id": "2,\n'
+    '    "Operation": "AlertTriggered"\n'
+    "  },\n"
+    "  {\n"
+    '    "Id": "3"\n'
+    "  }\n"
+    "]\n"
+)
+
 SEARCH_RESPONSE_CUT_OFF = SEARCH_RESPONSE[: SEARCH_RESPONSE.index('      {"_index"', SEARCH_RESPONSE.index('"a1"'))]
 
 PROSE = ("Hello team,\n\nHere are the audit logs you asked for. Let me know if "
@@ -498,6 +515,7 @@ def main():
     write("stray-closers.ndjson", STRAY_CLOSERS)
     write("mismatched-bracket.json", MISMATCHED_BRACKET)
     write("mismatched-in-array.json", MISMATCHED_IN_ARRAY)
+    write("unclosed-string.json", UNCLOSED_STRING)
     write("search-response-cut-off.json", SEARCH_RESPONSE_CUT_OFF)
     write("export.xlsx", xlsx_like_zip())
     write("image.png", png())
