@@ -440,11 +440,15 @@ fn kind(header: Option<&Header>, cells: &str, ends: &[usize], line: u64) -> Kind
     if is_header(header, cells, ends) {
         return Kind::Structural;
     }
+    let audit_data = audit_data_cell(header, cells, ends);
+    if let Some(index) = audit_data.filter(|&index| holds_json(cells, ends, index)) {
+        return Kind::Row(index);
+    }
     if names_audit_data(cells, ends) {
         // Another export's header, its columns in another order.
         return header_of(cells, ends, line);
     }
-    match audit_data_cell(header, cells, ends) {
+    match audit_data {
         Some(index) => Kind::Row(index),
         None => Kind::Error(format!(
             "row has {} cells where the header has {}, and none of them \
@@ -478,6 +482,11 @@ fn is_header(header: &Header, cells: &str, ends: &[usize]) -> bool {
     ends.len() == header.names.len() && header.names.iter().enumerate().all(same)
 }
 
+/// Whether a cell looks like a JSON object, as a record's `AuditData` does.
+fn holds_json(cells: &str, ends: &[usize], index: usize) -> bool {
+    cell_at(cells, ends, index).is_some_and(|c| c.trim_start().starts_with('{'))
+}
+
 /// Whether a row has a cell that is the text `AuditData`: a header, since
 /// a record's cell holds a JSON object.
 fn names_audit_data(cells: &str, ends: &[usize]) -> bool {
@@ -504,8 +513,7 @@ fn audit_data_cell(header: &Header, cells: &str, ends: &[usize]) -> Option<usize
     if ends.len() == header.names.len() {
         return Some(column);
     }
-    let looks_like_json =
-        |i: &usize| cell_at(cells, ends, *i).is_some_and(|c| c.trim_start().starts_with('{'));
+    let looks_like_json = |i: &usize| holds_json(cells, ends, *i);
     if looks_like_json(&column) {
         return Some(column);
     }

@@ -226,14 +226,15 @@ const STRUCTURAL: [bool; 256] = {
     table
 };
 
-/// Bytes that end a run of string content.
-const STRING_STOP: [bool; 256] = {
+/// Bytes that end a run of string content; with `NEWLINE`, the newline
+/// too.
+const fn string_stops(newline: bool) -> [bool; 256] {
     let mut table = [false; 256];
     table[b'"' as usize] = true;
     table[b'\\' as usize] = true;
-    table[b'\n' as usize] = true;
+    table[b'\n' as usize] = newline;
     table
-};
+}
 
 /// How a string passed over stands at the slice's end.
 enum Open {
@@ -244,10 +245,12 @@ enum Open {
 }
 
 /// Passes over a string from just after its opening quote: the offset
-/// after its closing quote, or how the string stands.
-fn skip_string(bytes: &[u8], mut at: usize) -> Result<usize, Open> {
+/// after its closing quote, or how the string stands. `NEWLINE` says
+/// whether the bytes may hold newlines (a line's bytes do not, and are
+/// spared the test).
+fn skip_string<const NEWLINE: bool>(bytes: &[u8], mut at: usize) -> Result<usize, Open> {
     loop {
-        at = string_stop(bytes, at);
+        at = string_stop::<NEWLINE>(bytes, at);
         match bytes.get(at) {
             None => return Err(Open::At(Lex::Str)),
             Some(b'"') => return Ok(at + 1),
@@ -263,20 +266,22 @@ fn skip_string(bytes: &[u8], mut at: usize) -> Result<usize, Open> {
 ///
 /// NOTE: eight bytes at a time, since most strings of audit records are
 /// a few words long, where setting up `memchr2` costs more than it saves.
-fn string_stop(bytes: &[u8], mut at: usize) -> usize {
+fn string_stop<const NEWLINE: bool>(bytes: &[u8], mut at: usize) -> usize {
+    let stops = const { string_stops(NEWLINE) };
     while let Some(word) = bytes.get(at..at + 8) {
         let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
-        let found = has_byte(word, b'"') | has_byte(word, b'\\') | has_byte(word, b'\n');
+        let newline = match NEWLINE {
+            true => has_byte(word, b'\n'),
+            false => 0,
+        };
+        let found = has_byte(word, b'"') | has_byte(word, b'\\') | newline;
         if found != 0 {
             return at + (found.trailing_zeros() / 8) as usize;
         }
         at += 8;
     }
     let rest = bytes.get(at..).unwrap_or_default();
-    at + rest
-        .iter()
-        .take_while(|&&b| !STRING_STOP[usize::from(b)])
-        .count()
+    at + rest.iter().take_while(|&&b| !stops[usize::from(b)]).count()
 }
 
 /// The high bit of each byte of `word` that equals `byte` (the lowest
@@ -307,7 +312,8 @@ pub(crate) struct Scanner {
     pieces: bool,
     in_piece: bool,
     keys: Keys,
-    /// Read the keys of top-level objects (not within one line's values).
+    /// Read the keys of top-level objects (not within one line's values,
+    /// which are also the only bytes given without their newlines).
     watch: bool,
     /// The levels from the top that are watched: those at depths
     /// `1..=watched`, each a [`Node`] of `path`.
@@ -508,6 +514,15 @@ impl Scanner {
     /// brings the depth back to the floor, or that closes the wrong kind,
     /// to [`Scanner::deep`].
     fn inside(&mut self, bytes: &[u8], at: &mut usize) -> Option<Event> {
+        match self.watch {
+            true => self.inside_of::<true>(bytes, at),
+            false => self.inside_of::<false>(bytes, at),
+        }
+    }
+
+    /// [`Scanner::inside`], for bytes that may hold newlines (values one
+    /// after another) or not (a line's).
+    fn inside_of<const NEWLINE: bool>(&mut self, bytes: &[u8], at: &mut usize) -> Option<Event> {
         let floor = self.floor();
         let mut depth = self.depth;
         let mut i = *at;
@@ -517,7 +532,7 @@ impl Scanner {
                 continue;
             }
             match byte {
-                b'"' => match skip_string(bytes, i + 1) {
+                b'"' => match skip_string::<NEWLINE>(bytes, i + 1) {
                     Ok(end) => i = end,
                     Err(Open::At(lex)) => {
                         self.lex = lex;
