@@ -228,38 +228,25 @@ impl JsonSplitter {
         at
     }
 
-    /// A closing bracket of the wrong kind: one error covers the value it
-    /// stands in, and lines are skipped up to where reading can resume.
+    /// A closing bracket of the wrong kind.
     fn mismatch(&mut self, bytes: &[u8], here: usize, expected: u8, sink: &mut Sink<'_>) {
         let at = self.position(bytes, here);
-        let line = at.0;
         let what = unexpected_closer(bytes[here], expected, at);
-        if !self.scanner.in_piece() {
-            error(sink, line, what);
-            self.scanner.resume();
-            return;
-        }
-        let start = self.piece.line;
-        self.piece.discard();
-        error(
-            sink,
-            start,
-            format!("value from line {start} skipped, {what}"),
-        );
-        self.resync = Some(Resync {
-            column: self.piece_column,
-            at_line_start: false,
-            indent: 0,
-        });
+        self.damaged(at.0, what, sink);
     }
 
     /// A string that runs into a newline: its closing quote is missing, and
-    /// the quotes after it would pair wrongly to the end of the input. One
-    /// error covers the value it stands in, and lines are skipped up to
-    /// where reading can resume, as after a mismatched bracket.
+    /// the quotes after it would pair wrongly to the end of the input.
     fn unclosed(&mut self, bytes: &[u8], newline: usize, sink: &mut Sink<'_>) {
         let line = self.lines.at(bytes, newline);
         let what = format!("a string runs past the end of line {line}");
+        self.damaged(line, what, sink);
+    }
+
+    /// Damage at `line` that the brackets cannot get past: one error covers
+    /// the value it stands in, and lines are skipped up to where reading
+    /// can resume (see [`Resync`]).
+    fn damaged(&mut self, line: u64, what: String, sink: &mut Sink<'_>) {
         if !self.scanner.in_piece() {
             error(sink, line, what);
             self.scanner.resume();
@@ -279,7 +266,7 @@ impl JsonSplitter {
         });
     }
 
-    /// Skips text after a mismatched bracket, a line at a time.
+    /// Skips text after damage, a line at a time.    /// Skips text after a mismatched bracket, a line at a time.
     fn resync(&mut self, bytes: &[u8], from: usize) -> usize {
         let Some(resync) = &mut self.resync else {
             return from;
