@@ -93,6 +93,9 @@ pub(crate) struct JsonSplitter {
     piece_column: u64,
     /// Skipping lines after a mismatched bracket.
     resync: Option<Resync>,
+    /// In text that is not JSON between values one after another: it is
+    /// one piece up to the end of its line.
+    plain: bool,
     /// The structure broke: nothing more is read.
     stopped: bool,
     cap: usize,
@@ -111,6 +114,7 @@ impl JsonSplitter {
             container: None,
             piece_column: 0,
             resync: None,
+            plain: false,
             stopped: false,
             cap,
         }
@@ -174,6 +178,9 @@ impl JsonSplitter {
         if self.resync.is_some() {
             return self.resync(text.as_bytes(), from);
         }
+        if self.plain {
+            return self.plain_in_stream(text, from, sink);
+        }
         let bytes = text.as_bytes();
         let mut at = from;
         while let Some(event) = self.scanner.next(bytes, &mut at) {
@@ -182,6 +189,10 @@ impl JsonSplitter {
                     let line = self.lines.at(bytes, here);
                     self.piece_column = self.lines.column(bytes, here);
                     self.piece.begin(here, line, self.piece_column + 1);
+                    if self.scanner.piece_is_top() && !matches!(bytes[here], b'{' | b'[' | b'"') {
+                        self.plain = true;
+                        return here;
+                    }
                 }
                 Event::End(end) => {
                     let to_lines = self.first_value_on_one_line(bytes, end);
@@ -218,6 +229,19 @@ impl JsonSplitter {
             }
         }
         bytes.len()
+    }
+
+    /// Text that is not JSON, between values one after another (a title, a
+    /// warning a tool printed between records): one piece to the end of
+    /// its line, as in NDJSON, rather than one for each word.
+    fn plain_in_stream(&mut self, text: &str, from: usize, sink: &mut Sink<'_>) -> usize {
+        let Some(k) = memchr(b'\n', &text.as_bytes()[from..]) else {
+            return text.len();
+        };
+        self.emit(text, from + k, sink);
+        self.plain = false;
+        self.scanner.resume();
+        from + k
     }
 
     /// From here on the input is NDJSON.
@@ -345,6 +369,9 @@ impl JsonSplitter {
     fn finish_stream(&mut self, sink: &mut Sink<'_>) {
         if self.resync.is_some() {
             return;
+        }
+        if self.plain {
+            return self.emit("", 0, sink);
         }
         let line = self.piece.line;
         let what = match self.scanner.ending() {

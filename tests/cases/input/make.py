@@ -423,6 +423,18 @@ UNCLOSED_STRING = (
     "]\n"
 )
 
+# A line a tool printed between pretty-printed records: one piece, not
+# one for each of its words.
+JUNK_BETWEEN_OBJECTS = (
+    "{\n"
+    '  "Id": "1"\n'
+    "}\n"
+    "WARNING: more results are available, ask for the next page\n"
+    "{\n"
+    '  "Id": "2"\n'
+    "}\n"
+)
+
 SEARCH_RESPONSE_CUT_OFF = SEARCH_RESPONSE[: SEARCH_RESPONSE.index('      {"_index"', SEARCH_RESPONSE.index('"a1"'))]
 
 PROSE = ("Hello team,\n\nHere are the audit logs you asked for. Let me know if "
@@ -516,6 +528,7 @@ def main():
     write("mismatched-bracket.json", MISMATCHED_BRACKET)
     write("mismatched-in-array.json", MISMATCHED_IN_ARRAY)
     write("unclosed-string.json", UNCLOSED_STRING)
+    write("junk-between-objects.json", JUNK_BETWEEN_OBJECTS)
     write("search-response-cut-off.json", SEARCH_RESPONSE_CUT_OFF)
     write("export.xlsx", xlsx_like_zip())
     write("image.png", png())
