@@ -260,31 +260,34 @@ fn judge(kept: &str, whole: bool) -> Judgement {
 /// CSV header, and gives where that line starts and what it begins;
 /// `Some(Err)` when more text is needed to know.
 fn look_further(content: &str, whole: bool) -> Option<Result<(usize, Kind), ()>> {
-    let mut start = 0;
+    let mut start = content.find('\n')? + 1;
     for _ in 0..LOOK_AHEAD_LINES {
-        let newline = content[start..].find('\n')?;
-        start += newline + 1;
         if start > LOOK_AHEAD_BYTES {
             return None;
         }
         let rest = &content[start..];
-        let line = match rest.find('\n') {
-            Some(end) => &rest[..end],
-            None if whole => rest,
+        let (line, next) = match rest.find('\n') {
+            Some(end) => (&rest[..end], Some(start + end + 1)),
+            None if whole => (rest, None),
             None => return Some(Err(())),
         };
-        let kind = match line.trim_start_matches(is_blank).chars().next() {
-            Some('{' | '[') => Some(Kind::Json),
-            _ => match sniff_header(line.trim_end_matches('\r')) {
-                TextKind::Csv(delimiter) => Some(Kind::Csv(delimiter)),
-                TextKind::Rejected(_) => None,
-            },
-        };
-        if let Some(kind) = kind {
+        if let Some(kind) = kind_of_line(line) {
             return Some(Ok((start, kind)));
         }
+        start = next?;
     }
     None
+}
+
+/// What a line begins: JSON values, a CSV header, or neither.
+fn kind_of_line(line: &str) -> Option<Kind> {
+    match line.trim_start_matches(is_blank).chars().next() {
+        Some('{' | '[') => Some(Kind::Json),
+        _ => match sniff_header(line.trim_end_matches('\r')) {
+            TextKind::Csv(delimiter) => Some(Kind::Csv(delimiter)),
+            TextKind::Rejected(_) => None,
+        },
+    }
 }
 
 /// The next line, if it is complete (ended by a newline, or by the end).
