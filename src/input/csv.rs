@@ -400,6 +400,7 @@ impl CsvSplitter {
                         line,
                         column: 1,
                         body,
+                        whole_line: false,
                     });
                 }
             }

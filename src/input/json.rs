@@ -19,7 +19,7 @@
 
 use memchr::memchr;
 
-use super::piece::{error, from_line, too_long, Lines, Partial, Sink};
+use super::piece::{error, from_line, too_long, Cut, Lines, Partial, Sink};
 use super::scan::{Ending, Event, Scanner};
 use super::{Body, Container, Piece};
 
@@ -99,10 +99,12 @@ pub(crate) struct JsonSplitter {
     /// The structure broke: nothing more is read.
     stopped: bool,
     cap: usize,
+    /// Hand on NDJSON lines that start with `{` whole (see [`Cut`]).
+    whole_lines: bool,
 }
 
 impl JsonSplitter {
-    pub(crate) fn new(cap: usize) -> JsonSplitter {
+    pub(crate) fn new(cut: Cut) -> JsonSplitter {
         JsonSplitter {
             mode: Mode::Stream,
             first: true,
@@ -116,7 +118,8 @@ impl JsonSplitter {
             resync: None,
             plain: false,
             stopped: false,
-            cap,
+            cap: cut.cap,
+            whole_lines: cut.whole_lines,
         }
     }
 
@@ -290,7 +293,7 @@ impl JsonSplitter {
         });
     }
 
-    /// Skips text after damage, a line at a time.    /// Skips text after a mismatched bracket, a line at a time.
+    /// Skips text after damage, a line at a time.
     fn resync(&mut self, bytes: &[u8], from: usize) -> usize {
         let Some(resync) = &mut self.resync else {
             return from;
@@ -354,12 +357,17 @@ impl JsonSplitter {
     }
 
     fn emit(&mut self, text: &str, end: usize, sink: &mut Sink<'_>) {
+        self.emit_piece(text, end, false, sink);
+    }
+
+    fn emit_piece(&mut self, text: &str, end: usize, whole_line: bool, sink: &mut Sink<'_>) {
         let (line, column) = (self.piece.line, self.piece.column);
         match self.piece.end(text, end, self.cap) {
             Ok(json) => sink(Piece {
                 line,
                 column,
                 body: Body::Json(json.trim_end()),
+                whole_line,
             }),
             Err(len) => error(sink, line, too_long(len, self.cap, line)),
         }
@@ -397,7 +405,7 @@ impl JsonSplitter {
         let mut at = from;
         while at < bytes.len() && !self.stopped {
             at = match self.line_state {
-                LineState::Start => self.line_start(bytes, at, sink),
+                LineState::Start => self.line_start(text, at, sink),
                 LineState::Plain => self.plain_line(text, at, sink),
                 LineState::Values => self.values(text, at, sink),
                 LineState::AfterValue => self.after_value(bytes, at, sink),
@@ -407,7 +415,8 @@ impl JsonSplitter {
         at
     }
 
-    fn line_start(&mut self, bytes: &[u8], from: usize, sink: &mut Sink<'_>) -> usize {
+    fn line_start(&mut self, text: &str, from: usize, sink: &mut Sink<'_>) -> usize {
+        let bytes = text.as_bytes();
         let rest = &bytes[from..];
         let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\r');
         let Some(k) = rest.iter().position(|b| !blank(b)) else {
@@ -424,9 +433,13 @@ impl JsonSplitter {
                 self.lines.newline_at(here);
                 return here + 1;
             }
-            // NOTE: a line of JSON is scanned, not just cut at its
-            // newline, so that several values on it are found; reading
-            // NDJSON takes about a sixth more time for it.
+            b'{' if self.whole_lines => {
+                if let Some(next) = self.whole_line(text, here, sink) {
+                    return next;
+                }
+                self.line_state = LineState::Values;
+                self.scanner = Scanner::line();
+            }
             b'[' | b'{' => {
                 self.line_state = LineState::Values;
                 self.scanner = Scanner::line();
@@ -442,6 +455,27 @@ impl JsonSplitter {
             }
         }
         here
+    }
+
+    /// Hands on the line from `here` to its newline as one piece, when
+    /// the newline is in this chunk and the line is within the cap; the
+    /// next byte to read, after the newline.
+    ///
+    /// NOTE: a line of JSON is otherwise scanned for the ends of its
+    /// values, so that several values on it are found; that scan takes
+    /// about a sixth of the time of reading NDJSON. A whole line goes to a
+    /// caller whose own reading finds that it holds one value, and which
+    /// cuts it with [`split_line`] in the rare case it does not.
+    fn whole_line(&mut self, text: &str, here: usize, sink: &mut Sink<'_>) -> Option<usize> {
+        let bytes = text.as_bytes();
+        let newline = here + memchr(b'\n', &bytes[here..])?;
+        if newline - here > self.cap {
+            return None;
+        }
+        self.begin_in_line(bytes, here);
+        self.emit_piece(text, newline, true, sink);
+        self.lines.newline_at(newline);
+        Some(newline + 1)
     }
 
     /// Between values on a line: another value, or the end of the line,
@@ -600,6 +634,23 @@ impl JsonSplitter {
     }
 }
 
+/// Cuts a whole line handed on as one piece ([`Piece::whole_line`]) as
+/// reading it line by line would have: its values, one piece each, and
+/// errors for what is damaged. `column` is where the piece starts.
+pub(crate) fn split_line(text: &str, (line, column): (u64, u64), sink: &mut Sink<'_>) {
+    // NOTE: the whole line was within the cap, so none of its values is
+    // longer.
+    let mut splitter = JsonSplitter::new(Cut {
+        cap: usize::MAX,
+        whole_lines: false,
+    });
+    splitter.switch_to_lines(0);
+    splitter.line_state = LineState::Start;
+    splitter.lines = Lines::starting_at(line, column);
+    splitter.push(text, sink);
+    splitter.finish(sink);
+}
+
 impl Resync {
     /// Where a line whose first non-blank byte is `byte` stands.
     fn landing(&self, byte: u8) -> Landing {
@@ -632,5 +683,98 @@ fn container_name(kind: Container) -> &'static str {
         Container::Graph => "a Graph page's `value`",
         Container::PipelineTest => "a pipeline test's `events`",
         _ => "a container",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_line;
+    use crate::input::{FileReader, Piece};
+
+    const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+    /// A piece as compared here: line, column and body.
+    fn seen(piece: &Piece<'_>) -> String {
+        format!("{}:{} {:?}", piece.line, piece.column, piece.body)
+    }
+
+    /// Reads `bytes` in chunks of `size`, with whole lines handed on or
+    /// not; with them, each whole line is cut with `split_line`. The
+    /// pieces, and how many whole lines there were.
+    fn read(bytes: &[u8], size: usize, whole_lines: bool) -> (Vec<String>, usize) {
+        let mut reader = FileReader::new();
+        if whole_lines {
+            reader = reader.with_whole_lines();
+        }
+        let (mut pieces, mut whole) = (Vec::new(), 0);
+        let mut sink = |piece: Piece<'_>| {
+            let crate::input::Body::Json(text) = piece.body else {
+                return pieces.push(seen(&piece));
+            };
+            if !piece.whole_line {
+                return pieces.push(seen(&piece));
+            }
+            whole += 1;
+            let position = (piece.line, piece.column);
+            split_line(text, position, &mut |part| pieces.push(seen(&part)));
+        };
+        for chunk in bytes.chunks(size) {
+            reader.push(chunk, &mut sink);
+        }
+        reader.finish(&mut sink);
+        (pieces, whole)
+    }
+
+    fn fixtures() -> Vec<(String, Vec<u8>)> {
+        let mut files = Vec::new();
+        for dir in ["tests/cases/input", "tests/cases/scan"] {
+            let entries = std::fs::read_dir(format!("{ROOT}/{dir}"))
+                .into_iter()
+                .flatten();
+            for path in entries.filter_map(|entry| Some(entry.ok()?.path())) {
+                if let Ok(bytes) = std::fs::read(&path) {
+                    files.push((path.display().to_string(), bytes));
+                }
+            }
+        }
+        files.sort();
+        files
+    }
+
+    #[test]
+    fn whole_lines_cut_as_lines_read() {
+        let mut whole_lines = 0;
+        for (name, bytes) in fixtures() {
+            for size in [1, 7, 4096, usize::MAX] {
+                let size = size.min(bytes.len().max(1));
+                let (expected, _) = read(&bytes, size, false);
+                let (got, whole) = read(&bytes, size, true);
+                assert_eq!(got, expected, "{name} in chunks of {size}");
+                whole_lines += whole;
+            }
+        }
+        assert!(
+            whole_lines > 100,
+            "only {whole_lines} whole lines were handed on"
+        );
+    }
+
+    #[test]
+    fn split_line_finds_what_a_line_holds() {
+        let text = "  {\"a\":1}{\"b\":[2]} [{\"c\":3}] ] x";
+        let mut pieces = Vec::new();
+        split_line(text.trim_start(), (4, 3), &mut |piece| {
+            pieces.push(seen(&piece))
+        });
+        assert_eq!(
+            pieces,
+            [
+                "4:3 Json(\"{\\\"a\\\":1}\")",
+                "4:10 Json(\"{\\\"b\\\":[2]}\")",
+                "4:21 Json(\"{\\\"c\\\":3}\")",
+                "4:1 Error(\"unexpected `]` at line 4 column 30\")",
+                "4:32 Json(\"x\")",
+            ]
+        );
     }
 }

@@ -73,6 +73,7 @@ mod scan;
 mod sniff;
 mod text;
 
+pub(crate) use json::split_line;
 pub use reader::{FileReader, ReaderOptions};
 
 /// The longest piece that is read, in bytes of decoded text: 64 MiB.
@@ -95,6 +96,10 @@ pub struct Piece<'a> {
     pub column: u64,
     /// What the piece holds.
     pub body: Body<'a>,
+    /// The piece is a whole NDJSON line, handed on without looking for
+    /// the end of its value: it may hold several values, or be damaged.
+    /// Only a reader told to do so hands such pieces on.
+    pub(crate) whole_line: bool,
 }
 
 /// What a [`Piece`] holds.

@@ -8,6 +8,19 @@ use super::{Body, Piece};
 /// Where pieces go.
 pub(crate) type Sink<'s> = dyn FnMut(Piece<'_>) + 's;
 
+/// How a file's text is cut into pieces.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Cut {
+    /// The longest piece, in bytes.
+    pub(crate) cap: usize,
+    /// Whether an NDJSON line that starts with `{` is handed on whole, as
+    /// one piece marked [`Piece::whole_line`], without looking for the
+    /// end of its value: the caller checks that it holds one record as it
+    /// reads it, and cuts it with [`split_line`](super::split_line) when
+    /// it does not.
+    pub(crate) whole_lines: bool,
+}
+
 /// The piece in progress. Its text is copied only when it spans chunks;
 /// a piece that starts and ends in one chunk is handed out from the chunk.
 #[derive(Default)]
@@ -120,6 +133,15 @@ impl Default for Lines {
 }
 
 impl Lines {
+    /// The count for text that starts at `line` and 1-based `column`.
+    pub(crate) fn starting_at(line: u64, column: u64) -> Lines {
+        Lines {
+            line,
+            chunk_start: column.saturating_sub(1),
+            ..Lines::default()
+        }
+    }
+
     /// The line of the byte at `at` in `chunk`; `at` never goes back.
     pub(crate) fn at(&mut self, chunk: &[u8], at: usize) -> u64 {
         if at > self.offset {
@@ -160,6 +182,7 @@ pub(crate) fn error(sink: &mut Sink<'_>, line: u64, message: String) {
         line,
         column: 1,
         body: Body::Error(message),
+        whole_line: false,
     });
 }
 

@@ -5,7 +5,7 @@ use sha2::{Digest, Sha256};
 use super::decode::{Decoder, Mark, Utf16, Utf8Lines};
 use super::gzip::{self, Gunzip};
 use super::line_ends::LineEnds;
-use super::piece::{error, from_line, Sink};
+use super::piece::{error, from_line, Cut, Sink};
 use super::sniff::{sniff_bytes, Sniffed, SNIFF_LEN};
 use super::text::Splitter;
 use super::MAX_PIECE;
@@ -66,7 +66,7 @@ struct TextStage {
     fallback_line: Option<u64>,
     /// The line of the first unpaired UTF-16 surrogate.
     replaced_line: Option<u64>,
-    cap: usize,
+    cut: Cut,
 }
 
 impl Default for FileReader {
@@ -89,8 +89,19 @@ impl FileReader {
             head: Vec::new(),
             started: false,
             gzip: None,
-            text: TextStage::new(options.piece_limit),
+            text: TextStage::new(Cut {
+                cap: options.piece_limit,
+                whole_lines: false,
+            }),
         }
+    }
+
+    /// Hands on each NDJSON line that starts with `{` whole, unchecked
+    /// (see [`Piece::whole_line`]), for a caller that checks it anyway as
+    /// it reads it.
+    pub(crate) fn with_whole_lines(mut self) -> FileReader {
+        self.text.cut.whole_lines = true;
+        self
     }
 
     /// Reads the next chunk of the file.
@@ -171,7 +182,7 @@ impl FileReader {
 }
 
 impl TextStage {
-    fn new(cap: usize) -> TextStage {
+    fn new(cut: Cut) -> TextStage {
         TextStage {
             sniff: Vec::new(),
             sniffed: false,
@@ -181,7 +192,7 @@ impl TextStage {
             splitter: Splitter::new(),
             fallback_line: None,
             replaced_line: None,
-            cap,
+            cut,
         }
     }
 
@@ -204,7 +215,7 @@ impl TextStage {
             self.start(sink);
         }
         self.flush(sink);
-        self.splitter.finish(self.cap, sink);
+        self.splitter.finish(self.cut, sink);
     }
 
     /// Ends reading because the bytes stopped coming (damaged gzip): what
@@ -214,7 +225,7 @@ impl TextStage {
             self.start(sink);
         }
         self.flush(sink);
-        self.splitter.cut(reason, self.cap, sink);
+        self.splitter.cut(reason, self.cut, sink);
         if let Splitter::Prelude(_) = self.splitter {
             let line = self.splitter.next_line();
             error(sink, line, format!("{reason}{}", from_line(line)));
@@ -230,7 +241,7 @@ impl TextStage {
             splitter,
             fallback_line,
             replaced_line,
-            cap,
+            cut,
             ..
         } = self;
         let Some(decoder) = decoder else {
@@ -238,9 +249,9 @@ impl TextStage {
         };
         decoder.finish(&mut |text, mark| {
             note(mark, splitter.next_line(), fallback_line, replaced_line);
-            line_ends.feed(text, &mut |text| splitter.push(text, *cap, sink));
+            line_ends.feed(text, &mut |text| splitter.push(text, *cut, sink));
         });
-        line_ends.finish(&mut |text| splitter.push(text, *cap, sink));
+        line_ends.finish(&mut |text| splitter.push(text, *cut, sink));
     }
 
     /// Judges the first bytes and starts decoding.
@@ -274,7 +285,7 @@ impl TextStage {
             splitter,
             fallback_line,
             replaced_line,
-            cap,
+            cut,
             ..
         } = self;
         let Some(decoder) = decoder else {
@@ -282,7 +293,7 @@ impl TextStage {
         };
         decoder.push(bytes, &mut |text, mark| {
             note(mark, splitter.next_line(), fallback_line, replaced_line);
-            line_ends.feed(text, &mut |text| splitter.push(text, *cap, sink));
+            line_ends.feed(text, &mut |text| splitter.push(text, *cut, sink));
         });
     }
 

@@ -5,7 +5,7 @@ use memchr::memchr_iter;
 
 use super::csv::CsvSplitter;
 use super::json::JsonSplitter;
-use super::piece::{error, Sink};
+use super::piece::{error, Cut, Sink};
 use super::sniff::{beginning, sniff_header, TextKind};
 use super::Container;
 
@@ -25,7 +25,7 @@ impl Splitter {
         Splitter::Prelude(Prelude::default())
     }
 
-    pub(crate) fn push(&mut self, text: &str, cap: usize, sink: &mut Sink<'_>) {
+    pub(crate) fn push(&mut self, text: &str, cut: Cut, sink: &mut Sink<'_>) {
         match self {
             Splitter::Prelude(prelude) => {
                 let text = prelude.skip_blank(text);
@@ -36,8 +36,8 @@ impl Splitter {
                 // NOTE: judged again only when it may have changed, so that
                 // tiny chunks do not make the wait quadratic.
                 let json = prelude.kept.starts_with(['{', '[']);
-                if json || text.contains('\n') || prelude.kept.len() > cap {
-                    self.decide(false, cap, sink);
+                if json || text.contains('\n') || prelude.kept.len() > cut.cap {
+                    self.decide(false, cut, sink);
                 }
             }
             Splitter::Json(json) => json.push(text, sink),
@@ -46,9 +46,9 @@ impl Splitter {
         }
     }
 
-    pub(crate) fn finish(&mut self, cap: usize, sink: &mut Sink<'_>) {
+    pub(crate) fn finish(&mut self, cut: Cut, sink: &mut Sink<'_>) {
         if let Splitter::Prelude(_) = self {
-            self.decide(true, cap, sink);
+            self.decide(true, cut, sink);
         }
         match self {
             Splitter::Json(json) => json.finish(sink),
@@ -59,9 +59,9 @@ impl Splitter {
 
     /// Ends reading early (damaged compression): the piece in progress and
     /// everything after it are covered by one error.
-    pub(crate) fn cut(&mut self, reason: &str, cap: usize, sink: &mut Sink<'_>) {
+    pub(crate) fn cut(&mut self, reason: &str, cut: Cut, sink: &mut Sink<'_>) {
         if let Splitter::Prelude(_) = self {
-            self.decide(true, cap, sink);
+            self.decide(true, cut, sink);
         }
         match self {
             Splitter::Json(json) => json.cut(reason, sink),
@@ -90,23 +90,23 @@ impl Splitter {
     }
 
     /// Decides once the kept text shows what the file is (or at its end).
-    fn decide(&mut self, at_end: bool, cap: usize, sink: &mut Sink<'_>) {
+    fn decide(&mut self, at_end: bool, cut: Cut, sink: &mut Sink<'_>) {
         let Splitter::Prelude(prelude) = self else {
             return;
         };
-        let too_long = prelude.kept.len() > cap;
+        let too_long = prelude.kept.len() > cut.cap;
         let next = match judge(&prelude.kept, at_end || too_long) {
             Judgement::Wait => return,
             Judgement::Empty => return,
-            Judgement::Read(kind) => kind.splitter(cap),
+            Judgement::Read(kind) => kind.splitter(cut),
             Judgement::After(lead, kind) => {
                 let Prelude { kept, blank_lines } = std::mem::take(prelude);
                 let line = blank_lines + 1;
                 error(sink, line, lead.message(&kept, kind, line));
-                *self = kind.splitter(cap);
+                *self = kind.splitter(cut);
                 let skipped = count_lines(&kept[..lead.len]);
-                self.push_blank_lines(blank_lines + skipped, cap, sink);
-                self.push(&kept[lead.len..], cap, sink);
+                self.push_blank_lines(blank_lines + skipped, cut, sink);
+                self.push(&kept[lead.len..], cut, sink);
                 return;
             }
             Judgement::Rejected(line, message) => {
@@ -117,20 +117,20 @@ impl Splitter {
         };
         let Prelude { kept, blank_lines } = std::mem::take(prelude);
         *self = next;
-        self.push_blank_lines(blank_lines, cap, sink);
-        self.push(&kept, cap, sink);
+        self.push_blank_lines(blank_lines, cut, sink);
+        self.push(&kept, cut, sink);
     }
 
     /// Gives the chosen splitter the blank lines the prelude only counted,
     /// a bounded piece at a time, so that its line numbers are right.
-    fn push_blank_lines(&mut self, mut count: u64, cap: usize, sink: &mut Sink<'_>) {
+    fn push_blank_lines(&mut self, mut count: u64, cut: Cut, sink: &mut Sink<'_>) {
         const NEWLINES: &str = match std::str::from_utf8(&[b'\n'; 4096]) {
             Ok(text) => text,
             Err(_) => "\n",
         };
         while count > 0 {
             let step = count.min(NEWLINES.len() as u64);
-            self.push(&NEWLINES[..step as usize], cap, sink);
+            self.push(&NEWLINES[..step as usize], cut, sink);
             count -= step;
         }
     }
@@ -179,10 +179,10 @@ enum Kind {
 }
 
 impl Kind {
-    fn splitter(self, cap: usize) -> Splitter {
+    fn splitter(self, cut: Cut) -> Splitter {
         match self {
-            Kind::Json => Splitter::Json(Box::new(JsonSplitter::new(cap))),
-            Kind::Csv(delimiter) => Splitter::Csv(Box::new(CsvSplitter::new(delimiter, cap))),
+            Kind::Json => Splitter::Json(Box::new(JsonSplitter::new(cut))),
+            Kind::Csv(delimiter) => Splitter::Csv(Box::new(CsvSplitter::new(delimiter, cut.cap))),
         }
     }
 }

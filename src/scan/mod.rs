@@ -24,7 +24,9 @@ use crate::detect::{
     self, content_hash, ContentHash, Detector, ErrorEntry, Facts, FileReport, Hit, Options,
     RuleRef, ScanReport, Tool, Warning,
 };
-use crate::input::{Body, Container, Encoding, FileReader, FileSummary, Piece, ReaderOptions};
+use crate::input::{
+    self, Body, Container, Encoding, FileReader, FileSummary, Piece, ReaderOptions,
+};
 use crate::kql::SyntaxError;
 use crate::o365::{self, LoneSurrogates, Record, RecordError, RecordKind};
 use crate::rule;
@@ -98,7 +100,7 @@ impl Scanner {
             sha256: self.detector.options().sha256,
             ..ReaderOptions::default()
         };
-        self.reader = Some(FileReader::with_options(options));
+        self.reader = Some(FileReader::with_options(options).with_whole_lines());
     }
 
     /// Reads the next chunk of the current file (a file named `input`
@@ -302,13 +304,22 @@ impl State {
         report.format = format;
     }
 
-    fn take(&mut self, detector: &Detector, skimmer: Option<&mut Skimmer>, piece: Piece<'_>) {
+    fn take(&mut self, detector: &Detector, mut skimmer: Option<&mut Skimmer>, piece: Piece<'_>) {
         let (line, column) = (piece.line, piece.column);
         let plan = detector.lean_plan();
         match piece.body {
             Body::Error(message) => self.error(Some(line), message),
             Body::Json(text) => {
-                let skimmed = plan.zip(skimmer).and_then(|(plan, s)| s.json(text, plan));
+                let skim = plan.zip(skimmer.as_deref_mut());
+                let skimmed = skim.and_then(|(plan, s)| s.json(text, plan));
+                // NOTE: a skim that reads a whole line to its end has found
+                // one record there; anything else (several values, damage,
+                // a record only the parser reads) is cut as the line reads.
+                if piece.whole_line && skimmed.is_none() {
+                    return input::split_line(text, (line, column), &mut |piece| {
+                        self.take(detector, skimmer.as_deref_mut(), piece)
+                    });
+                }
                 if !self.skimmed(detector, skimmed, line) {
                     let read = o365::read_json(text);
                     self.record(detector, (line, column), text, read);
