@@ -390,7 +390,7 @@ impl State {
         let verdict = detector.judge(&record);
         if verdict.hit() {
             let raw = self.keeps_details(line).then_some(raw);
-            let hit = self.hit(detector, &record, verdict, line, index, raw);
+            let hit = self.hit(detector, record, verdict, line, index, raw);
             self.detail_bytes += detail_bytes(&hit);
             self.hits.push(hit);
         }
@@ -428,13 +428,13 @@ impl State {
     fn hit(
         &self,
         detector: &Detector,
-        record: &Record,
+        record: Record,
         verdict: detect::Verdict,
         line: u64,
         index: u64,
         raw: Option<&str>,
     ) -> Hit {
-        let facts = Facts::of(record, &detector.view(record));
+        let facts = Facts::of(&record, &detector.view(&record));
         let details = raw.is_some();
         Hit {
             file: self.file.report.name.clone(),
@@ -450,7 +450,7 @@ impl State {
             user: facts.user,
             alert_id: facts.alert_id,
             event: match details {
-                true => record.event.clone(),
+                true => record.event,
                 false => serde_json::Value::Null,
             },
             raw: raw.map(str::to_owned),
