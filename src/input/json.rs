@@ -3,9 +3,11 @@
 //! The first value decides. When it ends on the line where it starts (and
 //! is not a known container), the input is NDJSON: from then on each line
 //! stands alone, and a damaged line spoils nothing else. A line may hold
-//! several values (`{..}{..}`, or an array of them). Otherwise values
-//! follow each other (pretty-printed objects, top-level arrays, containers)
-//! and are found by the structural [`Scanner`].
+//! several values (`{..}{..}`, or an array of them); a scan, which reads
+//! each record to its end anyway, takes a line that starts with `{` whole
+//! and has it cut ([`split_line`]) only when it is not one record.
+//! Otherwise values follow each other (pretty-printed objects, top-level
+//! arrays, containers) and are found by the structural [`Scanner`].
 //!
 //! A closing bracket of the wrong kind there spoils the value it stands in:
 //! one error covers it, and reading resumes at the next line that starts
