@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use crate::doc::{Document, FieldPath, Scalar};
 use crate::kql::{self, ClauseReport, Query, SyntaxError};
-use crate::o365::{self, Record, RecordError, RecordErrorKind, Timestamp};
+use crate::o365::{self, view, Record, RecordError, RecordErrorKind, Timestamp};
 use crate::rule;
 use crate::skim::{Lean, LeanPlan, Skimmer};
 
@@ -101,10 +101,10 @@ impl Detector {
     /// Compiles the queries; only a custom query can fail to parse.
     pub fn new(options: Options) -> Result<Detector, SyntaxError> {
         let (query, alert_name) = match &options.query {
-            Some(text) => (kql::parse(text)?, None),
+            Some(text) => (compile(text)?, None),
             None => (
-                kql::parse(rule::info().query)?,
-                Some(kql::parse(rule::info().alert_name_query)?),
+                compile(rule::info().query)?,
+                Some(compile(rule::info().alert_name_query)?),
             ),
         };
         let lean = lean_plan(&query, alert_name.as_ref());
@@ -407,6 +407,12 @@ pub fn first_string(doc: &dyn Document, path: &str) -> Option<String> {
     found
 }
 
+/// A query as the detector matches it: the clauses on the data set's
+/// constant fields, true of nearly every record, asked last.
+fn compile(text: &str) -> Result<Query, SyntaxError> {
+    Ok(kql::parse(text)?.asking_last(&view::CONSTANT_FIELDS))
+}
+
 /// A query compiled once, for `compile(kql).matches(event)`.
 pub struct CompiledQuery {
     query: Query,
@@ -417,7 +423,7 @@ pub struct CompiledQuery {
 impl CompiledQuery {
     /// Parses the query.
     pub fn new(text: &str) -> Result<CompiledQuery, SyntaxError> {
-        let query = kql::parse(text)?;
+        let query = compile(text)?;
         let view_fields = view_fields([Some(&query)]);
         Ok(CompiledQuery { query, view_fields })
     }

@@ -231,6 +231,16 @@ pub(crate) trait RawFields {
     }
 }
 
+/// The fields that hold the same value in every record of the data set:
+/// a query's clauses on them tell records apart last, if at all, and
+/// are asked after the others (see `Query::asking_last`).
+pub(crate) const CONSTANT_FIELDS: [&str; 4] = [
+    "event.dataset",
+    "data_stream.dataset",
+    "event.module",
+    "ecs.version",
+];
+
 /// The source of an ECS field, if the view gives it.
 pub(crate) fn source(path: &str) -> Option<Source> {
     if let Some(rest) = path.strip_prefix("o365.audit.") {
@@ -493,6 +503,16 @@ mod tests {
     use super::*;
     use crate::doc::{Document, FieldPath};
     use crate::o365::normalize;
+
+    #[test]
+    fn constant_fields_are_constants_of_the_view() {
+        for field in CONSTANT_FIELDS {
+            assert!(
+                matches!(source(field), Some(Source::Constant(_))),
+                "{field}"
+            );
+        }
+    }
 
     /// A parsed raw record, read as the view reads one.
     struct Parsed<'a>(&'a Value);
