@@ -10,10 +10,10 @@
 //!
 //! TODO: each question is one call into JavaScript and a walk from the
 //! record's top, and reading a record's shape takes ten lookups; on a
-//! mix of raw records and ECS documents `test` judges 0.85 to 1.1 million
-//! a second in the benchmark, around the million aimed at rather than
-//! safely past it. Asking all the terms of a query in one call, with the
-//! shape, would save most crossings.
+//! mix of raw records and ECS documents `test` judges about a million a
+//! second in the benchmark (0.94 million in the last run), around the
+//! million aimed at rather than safely past it. Asking all the terms of
+//! a query in one call, with the shape, would save most crossings.
 
 use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::Rc;
