@@ -430,17 +430,15 @@ impl JsonSplitter {
         if bytes[here..].starts_with(BOM) {
             return here + BOM.len();
         }
+        if self.whole_lines && bytes[here] == b'{' {
+            if let Some(next) = self.whole_line(text, here, sink) {
+                return next;
+            }
+        }
         match bytes[here] {
             b'\n' => {
                 self.lines.newline_at(here);
                 return here + 1;
-            }
-            b'{' if self.whole_lines => {
-                if let Some(next) = self.whole_line(text, here, sink) {
-                    return next;
-                }
-                self.line_state = LineState::Values;
-                self.scanner = Scanner::line();
             }
             b'[' | b'{' => {
                 self.line_state = LineState::Values;

@@ -265,9 +265,10 @@ fn record_text(event: &JsValue) -> JsResult<String> {
             None => text,
         });
     }
-    if is_binary(event) || is_collection(event) {
+    let collection = is_collection(event);
+    if collection || is_binary(event) {
         let got = constructor_name(event);
-        let hint = match is_collection(event) {
+        let hint = match collection {
             true => "make it a plain object first, as with `Object.fromEntries`",
             false => "decode it to text first, or give the bytes to `scan`",
         };
