@@ -11,7 +11,8 @@
 //! data row that lies whole in the current chunk and is quoted plainly (a
 //! quoted cell closed right before a delimiter or the row's end, no quote
 //! in an unquoted cell) is read here instead, from one quote to the next
-//! with `memchr`; it gives exactly the cells csv-core would. Anything else
+//! (see [`CsvSplitter::copy_to_quote`]); it gives exactly the cells
+//! csv-core would. Anything else
 //! (the header, a row cut by the chunk's end, any odd quoting) is left to
 //! csv-core, whose state between records is the same either way.
 
@@ -255,20 +256,50 @@ impl CsvSplitter {
     /// doubled quotes made single; where its closing quote ends.
     fn quoted_cell(&mut self, bytes: &[u8], mut at: usize, lines: &mut u64) -> Option<usize> {
         loop {
-            let rest = bytes.get(at..)?;
-            let stop = at + memchr2(b'"', b'\n', rest)?;
+            let stop = self.copy_to_quote(bytes, at)?;
             if bytes.get(stop) == Some(&b'\n') {
                 *lines += 1;
-                self.write(bytes.get(at..=stop)?)?;
+                self.write(b"\n")?;
                 at = stop + 1;
             } else if bytes.get(stop + 1) == Some(&b'"') {
-                self.write(bytes.get(at..=stop)?)?;
+                self.write(b"\"")?;
                 at = stop + 2;
             } else {
-                self.write(bytes.get(at..stop)?)?;
                 return Some(stop + 1);
             }
         }
+    }
+
+    /// Copies the cell's text from `at` up to the next quote or newline,
+    /// which it returns the position of.
+    ///
+    /// NOTE: an audit record's JSON has a doubled quote every few bytes,
+    /// so the search and the copy are one loop, eight bytes at a time
+    /// (each word is copied whole before it is tested; the bytes past the
+    /// stop are overwritten by what follows), rather than a `memchr2` call
+    /// and a copy per stretch, which made the CSV scan a tenth slower.
+    fn copy_to_quote(&mut self, bytes: &[u8], mut at: usize) -> Option<usize> {
+        const WORD: usize = 8;
+        while let Some(word) = bytes.get(at..at + WORD) {
+            if self.out.len() < self.nout + WORD {
+                self.grow_out_to(self.nout + WORD);
+            }
+            self.out
+                .get_mut(self.nout..self.nout + WORD)?
+                .copy_from_slice(word);
+            let found = quotes_or_newlines(u64::from_le_bytes(word.try_into().ok()?));
+            if found != 0 {
+                let len = (found.trailing_zeros() / 8) as usize;
+                self.nout += len;
+                return Some(at + len);
+            }
+            self.nout += WORD;
+            at += WORD;
+        }
+        let rest = bytes.get(at..)?;
+        let stop = at + memchr2(b'"', b'\n', rest)?;
+        self.write(bytes.get(at..stop)?)?;
+        Some(stop)
     }
 
     /// An unquoted cell from `at`; where it ends. One holding a quote is
@@ -288,7 +319,7 @@ impl CsvSplitter {
     fn write(&mut self, part: &[u8]) -> Option<()> {
         let end = self.nout + part.len();
         if self.out.len() < end {
-            self.out.resize(end.max(self.out.len() * 2), 0);
+            self.grow_out_to(end);
         }
         self.out.get_mut(self.nout..end)?.copy_from_slice(part);
         self.nout = end;
@@ -313,6 +344,10 @@ impl CsvSplitter {
         } else {
             self.out.resize(self.out.len() * 2, 0);
         }
+    }
+
+    fn grow_out_to(&mut self, len: usize) {
+        self.out.resize(len.max(self.out.len() * 2), 0);
     }
 
     fn grow_ends(&mut self) {
@@ -538,6 +573,18 @@ fn container_of(header: &Header, type_line: bool) -> Container {
     }
 }
 
+/// The high bit of every byte of `word` that is a quote or a newline;
+/// the lowest is exact (a borrow only runs upward, past a true match).
+fn quotes_or_newlines(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let quote = word ^ (ONES * u64::from(b'"'));
+    let newline = word ^ (ONES * u64::from(b'\n'));
+    let zero_quote = quote.wrapping_sub(ONES) & !quote;
+    let zero_newline = newline.wrapping_sub(ONES) & !newline;
+    (zero_quote | zero_newline) & HIGHS
+}
+
 fn count(byte: u8, bytes: &[u8]) -> u64 {
     memchr_iter(byte, bytes).count() as u64
 }
@@ -597,5 +644,25 @@ mod tests {
         let quote_in_plain_cell = format!("{header}6,un\"quoted,\"{{}}\"\n");
         let whole = pieces(&quote_in_plain_cell, quote_in_plain_cell.len());
         assert_eq!(pieces(&quote_in_plain_cell, 1), whole);
+    }
+
+    #[test]
+    fn quotes_and_newlines_are_found_wherever_they_fall_in_a_word() {
+        let header = "RecordId,AuditData\n";
+        let rows: String = (0..20)
+            .map(|k| {
+                let pad = "é".repeat(k / 2) + &"a".repeat(k % 2);
+                format!("{k},\"{{\"\"{pad}\"\":\"\"{pad}\n{pad}\"\"}}{pad}\"\n")
+            })
+            .collect();
+        let text = format!("{header}{rows}");
+        let whole = pieces(&text, text.len());
+        assert_eq!(whole.len(), 20, "{whole:?}");
+        for (k, (_, row)) in whole.iter().enumerate() {
+            let pad = "é".repeat(k / 2) + &"a".repeat(k % 2);
+            let cell = format!("{{\"{pad}\":\"{pad}\n{pad}\"}}{pad}");
+            assert_eq!(row.as_ref().map(|cells| &cells[1]), Ok(&cell), "row {k}");
+        }
+        assert_eq!(pieces(&text, 1), whole);
     }
 }
