@@ -6,15 +6,14 @@
 //! `AuditData` column; blank lines, PowerShell's `#TYPE` line and repeated
 //! headers (exports concatenated) are structural.
 //!
-//!
 //! csv-core steps through every byte (about 250 MB/s in WebAssembly), so a
 //! data row that lies whole in the current chunk and is quoted plainly (a
 //! quoted cell closed right before a delimiter or the row's end, no quote
 //! in an unquoted cell) is read here instead, from one quote to the next
 //! (see [`CsvSplitter::copy_to_quote`]); it gives exactly the cells
-//! csv-core would. Anything else
-//! (the header, a row cut by the chunk's end, any odd quoting) is left to
-//! csv-core, whose state between records is the same either way.
+//! csv-core would. Anything else (the header, a row cut by the chunk's
+//! end, any odd quoting) is left to csv-core, whose state between records
+//! is the same either way.
 
 use csv_core::{ReadRecordResult, Reader, ReaderBuilder};
 use memchr::{memchr, memchr2, memchr3, memchr_iter};
