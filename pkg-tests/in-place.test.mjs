@@ -246,6 +246,18 @@ const TRICKY = {
     record.rule = { name: ALERT_NAME };
     return record;
   })(),
+  "a raw record whose marks are not enumerable": (() => {
+    const record = rawAlert({});
+    for (const key of ["Workload", "Operation", "RecordType", "CreationTime"]) {
+      Object.defineProperty(record, key, { enumerable: false });
+    }
+    return record;
+  })(),
+  "wrappers that are not enumerable": (() => {
+    const record = { o365audit: RAW_ALERT, _source: ECS_QUERY_HIT };
+    Object.defineProperty(record, "o365audit", { enumerable: false });
+    return record;
+  })(),
   "a getter that answers": (() => {
     const record = {};
     Object.defineProperty(record, "event", {
@@ -303,6 +315,18 @@ describe("the path in place itself", () => {
     query.free();
   });
 
+  test("reads no shape member that a record only inherits", () => {
+    // NOTE: JSON shows own members alone; the shape is found among the
+    // keys `for...in` lists, which include inherited ones.
+    const ecs = structuredClone(ECS_QUERY_HIT);
+    const answers = withInherited({ Workload: "SecurityComplianceCenter",
+      Operation: ALERT_NAME, RecordType: 40, _source: RAW_ALERT }, () => [
+      inPlace(ecs), evaluate(JSON.stringify(ecs)).hit,
+      inPlace(RAW_ALERT), evaluate(JSON.stringify(RAW_ALERT)).hit,
+    ]);
+    assert.deepEqual(answers, [true, true, true, true]);
+  });
+
   test("leaves a search hit's fields to the full path, which finds the alert", () => {
     const hit = TRICKY["search hit holding its document in fields"];
     assert.equal(inPlace(hit), undefined);
@@ -330,6 +354,17 @@ describe("an object read in place and its JSON text", () => {
     test(name, () => assertBothPathsAgree(name, record));
   }
 });
+
+/** What `run` returns while every object inherits `members`, enumerable
+ * members of `Object.prototype`. */
+function withInherited(members, run) {
+  Object.assign(Object.prototype, members);
+  try {
+    return run();
+  } finally {
+    for (const key of Object.keys(members)) delete Object.prototype[key];
+  }
+}
 
 /** An object whose member `key` throws `message` when read. */
 function throwingGetter(key, message) {

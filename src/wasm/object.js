@@ -42,6 +42,7 @@ const MAX_ITEMS = 100000;
 const OBJECT_PROTOTYPE = Object.prototype;
 const ARRAY_PROTOTYPE = Array.prototype;
 const isEnumerable = Object.prototype.propertyIsEnumerable;
+const hasOwn = Object.prototype.hasOwnProperty;
 const getPrototypeOf = Object.getPrototypeOf;
 const isArray = Array.isArray;
 const LONE_SURROGATE = /\p{Surrogate}/u;
@@ -151,20 +152,17 @@ function kindOf(value) {
   }
 }
 
-/** The kind of a member whose value was read by name at the call. */
-function at(object, value, key) {
-  return value !== undefined && isEnumerable.call(object, key)
-    ? kindOf(value)
-    : ABSENT;
-}
-
 /**
  * The members that tell a record's shape, three bits each, in the order
  * of `shapeKeys` (which the module checks against its own list); -1
  * when it threw, -2 when `object` is not a plain object.
  *
- * NOTE: read by name, not from the list: V8 reads a constant name far
- * faster than a key held in a variable.
+ * NOTE: found among the keys `for...in` lists, which are the enumerable
+ * ones, rather than read by name: a raw record has four of the ten, and
+ * asking whether each is enumerable (`propertyIsEnumerable`, a call
+ * into the engine's runtime) took a third of `test` on raw records.
+ * `for...in` also lists inherited keys, which `hasOwnProperty` (inlined
+ * by V8) leaves out.
  */
 export function shape(object) {
   forget(undefined);
@@ -172,19 +170,34 @@ export function shape(object) {
     if (typeof object !== "object" || object === null) return -2;
     if (isArray(object) || !plainObject(object)) return -2;
     forget(object);
-    return at(object, object.o365audit, "o365audit") |
-      at(object, object.auditData, "auditData") << 3 |
-      at(object, object.AuditData, "AuditData") << 6 |
-      at(object, object._source, "_source") << 9 |
-      at(object, object._index, "_index") << 12 |
-      at(object, object["event.kind"], "event.kind") << 15 |
-      at(object, object.Workload, "Workload") << 18 |
-      at(object, object.Operation, "Operation") << 21 |
-      at(object, object.RecordType, "RecordType") << 24 |
-      at(object, object.CreationTime, "CreationTime") << 27;
+    let code = 0;
+    for (const key in object) {
+      const shift = shapeShift(key);
+      if (shift >= 0 && hasOwn.call(object, key)) {
+        code |= kindOf(object[key]) << shift;
+      }
+    }
+    return code;
   } catch (error) {
     thrown = error;
     return -1;
+  }
+}
+
+/** Where a member's three bits go in `shape`; -1 for any other key. */
+function shapeShift(key) {
+  switch (key) {
+    case "o365audit": return 0;
+    case "auditData": return 3;
+    case "AuditData": return 6;
+    case "_source": return 9;
+    case "_index": return 12;
+    case "event.kind": return 15;
+    case "Workload": return 18;
+    case "Operation": return 21;
+    case "RecordType": return 24;
+    case "CreationTime": return 27;
+    default: return -1;
   }
 }
 
