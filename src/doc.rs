@@ -29,6 +29,7 @@
 //! ```
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use serde_json::{Map, Value};
 
@@ -73,12 +74,42 @@ impl<'a> Scalar<'a> {
     }
 }
 
-/// A number no other path or term made by this process has, so that a
-/// reader may keep what it makes of one (a key in another runtime's
-/// strings) under it.
-fn next_id() -> u64 {
+/// What an id is given to: a path and a term of the same text must not
+/// share one, since a reader makes something else of each.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Named {
+    Path,
+    Term,
+}
+
+/// Texts given ids lately, with their ids.
+static GIVEN: Mutex<Vec<(Named, Box<str>, u64)>> = Mutex::new(Vec::new());
+
+/// Past this many texts the list starts again: ids of texts seen before
+/// then are not given again, only new ones.
+const MAX_GIVEN: usize = 256;
+
+/// A number that no path or term of another text has had in this
+/// process, so that a reader may keep what it makes of one (a key in
+/// another runtime's strings) under it; one already given to the same
+/// text, as a path or as a term, where it is still listed. Two queries
+/// then name `event.provider` by the same id, and a reader that
+/// remembers an answer for one gives it to the other.
+fn id_for(named: Named, text: &str) -> u64 {
     static NEXT: AtomicU64 = AtomicU64::new(0);
-    NEXT.fetch_add(1, Ordering::Relaxed)
+    // NOTE: a poisoned lock only means a panic elsewhere while the list
+    // was held; the list itself is always whole.
+    let mut given = GIVEN.lock().unwrap_or_else(PoisonError::into_inner);
+    let known = given.iter().find(|(n, t, _)| *n == named && **t == *text);
+    if let Some((_, _, id)) = known {
+        return *id;
+    }
+    if given.len() >= MAX_GIVEN {
+        given.clear();
+    }
+    let id = NEXT.fetch_add(1, Ordering::Relaxed);
+    given.push((named, text.into(), id));
+    id
 }
 
 /// A dotted field name such as `event.action`, ready for lookups.
@@ -116,7 +147,7 @@ impl FieldPath {
         FieldPath {
             dotted: dotted.into(),
             dots,
-            id: next_id(),
+            id: id_for(Named::Path, dotted),
         }
     }
 
@@ -125,7 +156,8 @@ impl FieldPath {
         &self.dotted
     }
 
-    /// A number that this path (and its clones) alone has.
+    /// A number that no path of another name has (and that most paths
+    /// of this name share).
     pub fn id(&self) -> u64 {
         self.id
     }
@@ -160,7 +192,7 @@ impl Term {
     pub fn new(text: &str) -> Term {
         Term {
             text: text.into(),
-            id: next_id(),
+            id: id_for(Named::Term, text),
         }
     }
 
@@ -169,7 +201,7 @@ impl Term {
         &self.text
     }
 
-    /// A number that this term (and its clones) alone has, like
+    /// A number that no term of another text has, like
     /// [`FieldPath::id`]'s.
     pub fn id(&self) -> u64 {
         self.id

@@ -136,6 +136,10 @@ pub(super) struct JsRecord<'a> {
     shape: Cell<Option<Shape>>,
     /// raw fields read so far, by [`RawKey::index`]
     fields: OnceCell<Box<[OnceCell<Field>; RawKey::ALL.len()]>>,
+    /// the last answer of `anyText` for this object, by the ids of the
+    /// path and the term: the rule's query and the alert-name query both
+    /// ask first for the provider, and most records are judged on it
+    last_asked: Cell<Option<(u64, u64, u32)>>,
 }
 
 /// A raw field, copied in.
@@ -170,6 +174,7 @@ impl<'a> JsRecord<'a> {
             flags,
             shape: Cell::new(None),
             fields: OnceCell::new(),
+            last_asked: Cell::new(None),
         }
     }
 
@@ -249,9 +254,26 @@ impl<'a> JsRecord<'a> {
         self.visit_found(collect(self.object(), path), visit)
     }
 
-    fn term_at(&self, path: &JsValue, term: &Term) -> bool {
+    /// Whether a value at a path has the term's text; `path_id` names the
+    /// path to remember the answer by (when it has a name for that),
+    /// `path` makes it.
+    fn term_at(
+        &self,
+        path_id: Option<u64>,
+        path: impl FnOnce() -> Rc<JsValue>,
+        term: &Term,
+    ) -> bool {
+        let asked = path_id.map(|id| (id, term.id()));
+        match self.last_asked.get() {
+            Some((path, term, code)) if asked == Some((path, term)) => return self.answer(code),
+            _ => {}
+        }
         let text = by_id(term.id(), || JsValue::from_str(term.as_str()));
-        self.answer(any_text(self.object(), path, &text))
+        let code = any_text(self.object(), &path(), &text);
+        if let Some((path, term)) = asked {
+            self.last_asked.set(Some((path, term, code)));
+        }
+        self.answer(code)
     }
 }
 
@@ -273,7 +295,7 @@ impl Document for JsRecord<'_> {
     }
 
     fn any_term(&self, path: &FieldPath, term: &Term) -> bool {
-        self.term_at(&field_path(path), term)
+        self.term_at(Some(path.id()), || field_path(path), term)
     }
 
     fn has_value(&self, path: &FieldPath) -> bool {
@@ -328,7 +350,11 @@ impl RawFields for JsRecord<'_> {
     }
 
     fn any_term(&self, path: RawPath<'_>, term: &Term) -> bool {
-        self.term_at(&raw_path(path), term)
+        let id = match path {
+            RawPath::Key(key) => Some(raw_key_id(key)),
+            RawPath::Kept(_) => None,
+        };
+        self.term_at(id, || raw_path(path), term)
     }
 }
 
@@ -441,6 +467,12 @@ fn raw_path(path: RawPath<'_>) -> Rc<JsValue> {
         RawPath::Key(key) => by_key(&KEY_PATHS, key, || compile_path(key.name())),
         RawPath::Kept(path) => interned(&KEPT_PATHS, path, compile_path),
     }
+}
+
+/// An id for a raw field's path, apart from the ids of query paths,
+/// which count up from zero.
+fn raw_key_id(key: RawKey) -> u64 {
+    u64::MAX - key.index() as u64
 }
 
 fn key_name(key: RawKey) -> Rc<JsValue> {
