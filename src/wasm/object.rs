@@ -8,12 +8,11 @@
 //! when a question needs their text (a wildcard, a range, a raw field the
 //! view rewrites).
 //!
-//! TODO: each question is one call into JavaScript and a walk from the
-//! record's top, and reading a record's shape takes ten lookups; on a
-//! mix of raw records and ECS documents `test` judges about a million a
-//! second in the benchmark (0.94 million in the last run), around the
-//! million aimed at rather than safely past it. Asking all the terms of
-//! a query in one call, with the shape, would save most crossings.
+//! TODO: each question is still one call into JavaScript and a walk
+//! from the record's top. On the benchmark's mix of raw records and ECS
+//! documents `test` judges 1.7 to 2.7 million a second, past the million
+//! aimed at, but the crossings take much of that time; asking all the
+//! terms of a query in one call, with the shape, would save most of them.
 
 use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::Rc;
