@@ -5,7 +5,7 @@
 //! it must: a character cut in two, and for UTF-8 the rest of a line that
 //! may still turn out to be Windows-1252.
 
-use memchr::{memchr, memrchr};
+use memchr::{memchr2, memrchr2};
 
 use super::cp1252;
 
@@ -53,7 +53,8 @@ impl Decoder {
     }
 }
 
-/// UTF-8, where a line that is not valid UTF-8 is read as Windows-1252.
+/// UTF-8, where a line that is not valid UTF-8 is read as Windows-1252
+/// (a line ends at a line feed or a carriage return: see [`line_end`]).
 ///
 /// Valid text passes through without a copy. Only the end of a chunk's last
 /// line, from its first non-ASCII byte on, is held until the line ends,
@@ -100,9 +101,9 @@ impl Utf8Lines {
                 Ok(text) => return self.valid_tail(text, emit),
                 Err(e) => e.valid_up_to(),
             };
-            let line_start = memrchr(b'\n', &rest[..bad]).map_or(0, |i| i + 1);
+            let line_start = last_line_end(&rest[..bad]).map_or(0, |i| i + 1);
             emit_valid(&rest[..line_start], emit);
-            let Some(k) = memchr(b'\n', &rest[bad..]) else {
+            let Some(k) = line_end(&rest[bad..]) else {
                 let tail = &rest[line_start..];
                 let first = first_non_ascii(tail).unwrap_or(0);
                 emit_valid(&tail[..first], emit);
@@ -119,7 +120,7 @@ impl Utf8Lines {
     /// byte on.
     fn valid_tail(&mut self, text: &str, emit: &mut Emit<'_>) {
         let bytes = text.as_bytes();
-        let tail = memrchr(b'\n', bytes).map_or(0, |i| i + 1);
+        let tail = last_line_end(bytes).map_or(0, |i| i + 1);
         match first_non_ascii(&bytes[tail..]) {
             None => emit_str(text, Mark::Plain, emit),
             Some(k) => {
@@ -132,7 +133,7 @@ impl Utf8Lines {
     /// Carries on with a line whose start is held (or decoded per
     /// character); returns what follows the line.
     fn continue_line<'b>(&mut self, bytes: &'b [u8], emit: &mut Emit<'_>) -> &'b [u8] {
-        let (line, rest, ends) = match memchr(b'\n', bytes) {
+        let (line, rest, ends) = match line_end(bytes) {
             Some(i) => (&bytes[..=i], &bytes[i + 1..], true),
             None => (bytes, &bytes[bytes.len()..], false),
         };
@@ -161,15 +162,20 @@ impl Utf8Lines {
         if let Ok(text) = std::str::from_utf8(line) {
             return emit_str(text, Mark::Plain, emit);
         }
+        // NOTE: the line's ASCII start reads the same either way; passed on
+        // first, it puts the warning at the line's first non-ASCII byte,
+        // where a line that arrived in chunks starts being held.
         let first = first_non_ascii(line).unwrap_or(0);
-        if line.len() - first > HOLD {
+        let (ascii, rest) = line.split_at(first);
+        emit_valid(ascii, emit);
+        if rest.len() > HOLD {
             self.per_char = true;
-            let ends = line.last() == Some(&b'\n');
-            return self.per_char_line(line, ends, emit);
+            let ends = ends_line(rest);
+            return self.per_char_line(rest, ends, emit);
         }
         self.fallback_lines += 1;
         self.scratch.clear();
-        cp1252::decode_into(line, &mut self.scratch);
+        cp1252::decode_into(rest, &mut self.scratch);
         emit(&self.scratch, Mark::Fallback);
     }
 
@@ -220,6 +226,22 @@ impl Utf8Lines {
         cp1252::decode_into(bytes, &mut self.scratch);
         emit(&self.scratch, mark);
     }
+}
+
+/// Where the first line of `bytes` ends: at a line feed or a carriage
+/// return, since files with either alone are read (see `LineEnds`); a
+/// CRLF is then a line and an empty one, which decodes the same.
+fn line_end(bytes: &[u8]) -> Option<usize> {
+    memchr2(b'\n', b'\r', bytes)
+}
+
+/// Where the last line that `bytes` ends does.
+fn last_line_end(bytes: &[u8]) -> Option<usize> {
+    memrchr2(b'\n', b'\r', bytes)
+}
+
+fn ends_line(bytes: &[u8]) -> bool {
+    matches!(bytes.last(), Some(b'\n' | b'\r'))
 }
 
 fn first_non_ascii(bytes: &[u8]) -> Option<usize> {
