@@ -306,9 +306,10 @@ impl TextStage {
 
     /// `None` when the bytes were rejected before any of them was decoded
     /// (a zip, an image): such a file has no text encoding to speak of.
+    /// A file rejected later is given the encoding it was sniffed as.
     fn encoding(&self) -> Option<Encoding> {
-        if self.decoder.is_none() && matches!(self.splitter, Splitter::Rejected) {
-            return None;
+        if self.is_rejected() {
+            return self.decoder.as_ref().map(|_| self.encoding);
         }
         Some(match self.fallback_lines() {
             0 => self.encoding,
@@ -316,8 +317,16 @@ impl TextStage {
         })
     }
 
+    /// What the decoder replaced or guessed; nothing for a rejected file.
+    ///
+    /// NOTE: once a file is rejected its later chunks are not decoded,
+    /// while the rest of a chunk that was already being decoded is; what
+    /// that rest held would otherwise count or not with the chunk sizes.
     fn warnings(&self) -> Vec<Warning> {
         let mut warnings = Vec::new();
+        if self.is_rejected() {
+            return warnings;
+        }
         if let Some(line) = self.fallback_line {
             let count = self.fallback_lines();
             let lines = if count == 1 { "line" } else { "lines" };
