@@ -586,9 +586,20 @@ impl JsonSplitter {
         newline + 1
     }
 
+    /// Forgets the values of a line that ended or was given up on, so
+    /// that a later line's stray `,` does not carry on inside them.
+    fn forget_values(&mut self) {
+        self.scanner = Scanner::line();
+    }
+
     /// The end of a line in values: a value cut off there is one piece,
     /// which does not parse; an array cut off is an error.
     fn end_values_line(&mut self, text: &str, end: usize, sink: &mut Sink<'_>) {
+        self.end_values(text, end, sink);
+        self.forget_values();
+    }
+
+    fn end_values(&mut self, text: &str, end: usize, sink: &mut Sink<'_>) {
         let top = self.scanner.piece_is_top();
         match self.scanner.ending() {
             Ending::Clean => {}
@@ -613,6 +624,7 @@ impl JsonSplitter {
     /// progress on it); `what` ends with the line.
     fn line_error(&mut self, sink: &mut Sink<'_>, what: &str) {
         self.piece.discard();
+        self.forget_values();
         error(sink, self.lines.line, what.to_string());
     }
 
