@@ -449,6 +449,27 @@ WINDOWS_1252 = (compact(alert(1)).replace('"Category"', '"DisplayName":"Ren\u00e
                 + compact(alert(3)).replace('"Category"', '"Comments":"\u201cquoted\u201d","Category"').encode("cp1252")
                 + b"\n")
 
+# Records ended by carriage returns alone, the second in Windows-1252, the
+# third after a byte order mark: each line is decoded on its own.
+CR_WINDOWS_1252 = (compact(alert(1)).replace('"Category"', '"DisplayName":"Jos\u00e9","Category"').encode("utf-8")
+                   + b"\r"
+                   + compact(alert(2)).replace('"Category"', '"DisplayName":"Zo\u00eb","Category"').encode("cp1252")
+                   + b"\r\xef\xbb\xbf"
+                   + compact(alert(3)).encode("utf-8")
+                   + b"\r")
+
+# Prose long enough to be rejected before its last line, which is not
+# UTF-8: nothing after the rejection is judged, however the file is cut.
+PROSE_THEN_WINDOWS_1252 = ("".join(f"Note {n} of the handover.\n" for n in range(1, 81)).encode()
+                           + "Caf\u00e9 closed.\n".encode("cp1252"))
+
+# A damaged object on a line of its own, then a line that closes it and
+# carries on with a comma, then a record: the comma starts nothing.
+COMMA_AFTER_DAMAGED_LINE = (compact(alert(1)) + "\n"
+                            + "{" + "x" * 300 + "\n"
+                            + "},\n"
+                            + compact(alert(2)) + "\n")
+
 
 def utf16(text, order, bom):
     data = text.encode("utf-16-le" if order == "le" else "utf-16-be")
@@ -484,6 +505,8 @@ def main():
     write("utf16be-bom.json", utf16(ARRAY, "be", True))
     write("utf16be.ndjson", utf16(NDJSON, "be", False))
     write("windows-1252.ndjson", WINDOWS_1252)
+    write("cr-windows-1252.ndjson", CR_WINDOWS_1252)
+    write("prose-then-windows-1252.txt", PROSE_THEN_WINDOWS_1252)
     # Two exports joined with `cat`, each with its byte order mark.
     write("joined-with-boms.ndjson", b"\xef\xbb\xbf" + TRUNCATED_LINE.encode()
           + b"\xef\xbb\xbf" + (compact(alert(4)) + "\n").encode())
@@ -525,6 +548,7 @@ def main():
     write("stray-first-line.ndjson", STRAY_FIRST_LINE)
     write("title-before-header.csv", TITLE_BEFORE_HEADER)
     write("stray-closers.ndjson", STRAY_CLOSERS)
+    write("comma-after-damaged-line.ndjson", COMMA_AFTER_DAMAGED_LINE)
     write("mismatched-bracket.json", MISMATCHED_BRACKET)
     write("mismatched-in-array.json", MISMATCHED_IN_ARRAY)
     write("unclosed-string.json", UNCLOSED_STRING)
