@@ -142,7 +142,10 @@ describe("evaluate", () => {
 
   test("throws on an array and points to `scan`", () => {
     throwsError(() => evaluate([RAW_ALERT]), /`scan`/);
-    throwsError(() => evaluate(JSON.stringify([RAW_ALERT])), /`scan`/);
+    for (const records of [[RAW_ALERT], [RAW_ALERT, RAW_SIGN_IN], []]) {
+      throwsError(() => evaluate(JSON.stringify(records)),
+        /^expected one record, got an array: `scan` reads arrays of records$/);
+    }
   });
 
   test("throws on text holding several records and points to `scan`", () => {
@@ -429,6 +432,23 @@ describe("Scanner", () => {
     const report = scanner.finish();
     assert.equal(report.errors.length, 1);
     assert.match(report.errors[0].message, /found binary data/);
+    scanner.free();
+  });
+
+  test("stopFile gives a rejected file's size and SHA-256 as unknown", () => {
+    const scanner = new Scanner();
+    scanner.file("zeros.bin");
+    scanner.push(new Uint8Array(4096));
+    scanner.stopFile();
+    const report = scanner.finish();
+    assert.equal(report.files[0].sha256, null);
+    assert.deepEqual(report.warnings.map((w) => w.message),
+      ["read no further than byte 4096 once rejected: its size and SHA-256 are unknown"]);
+    scanner.file("alert.ndjson");
+    scanner.push(ndjson(RAW_ALERT));
+    throwsError(() => scanner.stopFile(),
+      /^expected the current file to be rejected before `stopFile\(\)`/);
+    assert.equal(scanner.finish().hits.length, 1);
     scanner.free();
   });
 

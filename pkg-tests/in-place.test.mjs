@@ -438,6 +438,19 @@ describe("a record that cannot be read", () => {
     assertEveryPathThrows(throwingProxy("trapped"), /trapped/);
   });
 
+  test("a revoked proxy", () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    assertEveryPathThrows(proxy, /^cannot read the record: .*revoked/);
+  });
+
+  test("a `toJSON` that gives no JSON value", () => {
+    for (const gives of [undefined, () => 1, Symbol("s")]) {
+      assertEveryPathThrows({ toJSON: () => gives },
+        /^cannot turn the record into JSON: its `toJSON` gave no JSON value$/);
+    }
+  });
+
   test("a nested proxy whose traps throw", () => {
     assertEveryPathThrows({ event: throwingProxy("inner trap") },
       /inner trap/);

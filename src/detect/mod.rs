@@ -251,17 +251,18 @@ fn read_one(text: &str) -> Result<Record, RecordError> {
 }
 
 fn point_to_scan(text: &str, error: RecordError) -> RecordError {
-    let several = match error.kind() {
-        RecordErrorKind::NotAnObject => text.trim_start().starts_with('['),
-        RecordErrorKind::Syntax => {
-            error.message().starts_with("trailing characters") && another_value_follows(text)
+    let message = match error.kind() {
+        RecordErrorKind::NotAnObject if text.trim_start().starts_with('[') => {
+            "expected one record, got an array: `scan` reads arrays of records"
         }
-        _ => false,
+        RecordErrorKind::Syntax
+            if error.message().starts_with("trailing characters")
+                && another_value_follows(text) =>
+        {
+            "expected one record, found several: `scan` reads them"
+        }
+        _ => return error,
     };
-    if !several {
-        return error;
-    }
-    let message = "expected one record, found several: `scan` reads them";
     RecordError::new(RecordErrorKind::NotAnObject, message, None)
 }
 

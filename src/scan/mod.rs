@@ -127,7 +127,7 @@ impl Scanner {
             bytes: self.state.file.bytes,
             records: self.state.records,
             hits: self.state.hits[first_new_hit..].to_vec(),
-            rejected: self.reader.as_ref().is_some_and(FileReader::is_rejected),
+            rejected: self.is_file_rejected(),
         }
     }
 
@@ -143,6 +143,12 @@ impl Scanner {
     /// Records that the current file could not be read to its end.
     pub fn read_error(&mut self, message: &str) {
         self.state.error(None, message.to_owned());
+    }
+
+    /// Whether the current file was rejected as a whole (see
+    /// [`Progress::rejected`]).
+    pub fn is_file_rejected(&self) -> bool {
+        self.reader.as_ref().is_some_and(FileReader::is_rejected)
     }
 
     /// Records that the caller stopped reading the current file, rejected

@@ -231,6 +231,23 @@ impl JsScanner {
         to_js(&self.scanner()?.push(&chunk))
     }
 
+    /// Says that the rest of the current file, which `push` reported
+    /// rejected, will not be pushed (a stream that may never end): the
+    /// report then gives its size and SHA-256 as unknown, rather than
+    /// those of the part pushed.
+    #[wasm_bindgen(js_name = stopFile)]
+    pub fn stop_file(&mut self) -> JsResult<()> {
+        let scanner = self.scanner()?;
+        if !scanner.is_file_rejected() {
+            return Err(JsError::new(
+                "expected the current file to be rejected before `stopFile()`: \
+                 the rest of a file that is read must be pushed",
+            ));
+        }
+        scanner.stop_file();
+        Ok(())
+    }
+
     /// The bytes the duplicate index and the hits hold now, for the
     /// benchmark's account of memory: `{ index, hits }`.
     #[wasm_bindgen(js_name = __memoryUse, skip_typescript)]
@@ -258,6 +275,7 @@ impl JsScanner {
 
 /// The JSON text of one record given as an object or as text.
 fn record_text(event: &JsValue) -> JsResult<String> {
+    object::check_readable(event)?;
     if let Some(text) = event.as_string() {
         // NOTE: text read from a file may keep its byte order mark.
         return Ok(match text.strip_prefix('\u{FEFF}') {
@@ -291,7 +309,11 @@ fn record_text(event: &JsValue) -> JsResult<String> {
         let why = js_message(&error);
         JsError::new(&format!("cannot turn the record into JSON: {why}"))
     })?;
-    Ok(String::from(text))
+    // NOTE: `JSON.stringify` gives `undefined` when the object's `toJSON`
+    // returns what JSON cannot hold (undefined, a function, a symbol).
+    text.as_string().ok_or_else(|| {
+        JsError::new("cannot turn the record into JSON: its `toJSON` gave no JSON value")
+    })
 }
 
 /// A string argument; anything else is refused rather than converted,

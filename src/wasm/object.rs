@@ -65,6 +65,8 @@ extern "C" {
 const NO: u32 = 0;
 const YES: u32 = 1;
 const THREW: u32 = 3;
+/// `shape`'s answer when reading the object threw.
+const SHAPE_THREW: i32 = -1;
 
 /// What `object.js` says a value is; 7 is a value JSON writes otherwise
 /// than it reads (see there), and anything else no kind at all.
@@ -94,10 +96,26 @@ pub(super) fn judge<T>(
     let flags = Flags::default();
     let answer = judge(JsRecord::new(Held::Borrowed(event), &flags));
     if flags.threw.get() {
-        let why = js_message(&take_thrown());
-        return Err(JsError::new(&format!("cannot read the record: {why}")));
+        return Err(unreadable());
     }
     Ok(answer)
+}
+
+/// An error when reading the members that tell `event`'s shape throws
+/// (a revoked proxy, a throwing getter), as `judge` words it; for the
+/// paths that read a record in full, whose own checks would otherwise
+/// let the engine's bare `TypeError` through.
+pub(super) fn check_readable(event: &JsValue) -> JsResult<()> {
+    match shape(event) {
+        SHAPE_THREW => Err(unreadable()),
+        _ => Ok(()),
+    }
+}
+
+/// What `object.js` last caught, as the error for the caller.
+fn unreadable() -> JsError {
+    let why = js_message(&take_thrown());
+    JsError::new(&format!("cannot read the record: {why}"))
 }
 
 thread_local! {
@@ -360,7 +378,7 @@ impl RawFields for JsRecord<'_> {
 impl InPlace for JsRecord<'_> {
     fn shape(&self) -> Shape {
         let code = shape(self.object());
-        if code == -1 {
+        if code == SHAPE_THREW {
             self.threw();
         }
         let mut kinds = [ValueKind::Absent; SHAPE_KEYS.len()];

@@ -145,7 +145,9 @@ export interface Progress {
   /** Hits found in this chunk. */
   hits: Hit[];
   /** The file was rejected as a whole (its error says why): the rest of it
-   * is not read, and need not be pushed. */
+   * is not read. It need not be pushed; call `stopFile()` then, so that the
+   * report gives the file's size and SHA-256 as unknown rather than those of
+   * the part pushed. */
   rejected: boolean;
 }
 
