@@ -41,6 +41,13 @@ impl LineEnds {
         }
     }
 
+    /// Whether a `\r` is held back that `text`, coming next, makes a line
+    /// ending: the line `text` starts on is then one past the last one
+    /// passed on.
+    pub(crate) fn holds_break_before(&self, text: &str) -> bool {
+        self.ends == Ends::PendingCr && !text.is_empty() && !text.starts_with('\n')
+    }
+
     /// Passes on a `\r` still held back at the end of the text.
     pub(crate) fn finish(&mut self, out: &mut dyn FnMut(&str)) {
         if self.ends == Ends::PendingCr {

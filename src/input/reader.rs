@@ -248,7 +248,8 @@ impl TextStage {
             return;
         };
         decoder.finish(&mut |text, mark| {
-            note(mark, splitter.next_line(), fallback_line, replaced_line);
+            let line = splitter.next_line() + u64::from(line_ends.holds_break_before(text));
+            note(mark, line, fallback_line, replaced_line);
             line_ends.feed(text, &mut |text| splitter.push(text, *cut, sink));
         });
         line_ends.finish(&mut |text| splitter.push(text, *cut, sink));
@@ -292,7 +293,8 @@ impl TextStage {
             return;
         };
         decoder.push(bytes, &mut |text, mark| {
-            note(mark, splitter.next_line(), fallback_line, replaced_line);
+            let line = splitter.next_line() + u64::from(line_ends.holds_break_before(text));
+            note(mark, line, fallback_line, replaced_line);
             line_ends.feed(text, &mut |text| splitter.push(text, *cut, sink));
         });
     }

@@ -458,6 +458,12 @@ CR_WINDOWS_1252 = (compact(alert(1)).replace('"Category"', '"DisplayName":"Jos\u
                    + compact(alert(3)).encode("utf-8")
                    + b"\r")
 
+# The same, with the Windows-1252 line starting right after the first
+# carriage return, which alone cannot yet tell that it ends a line.
+CR_THEN_WINDOWS_1252_LINE = (compact(alert(1)).encode("utf-8")
+                             + b"\r" + "\u00abnote\u00bb".encode("cp1252") + b"\r"
+                             + compact(alert(2)).encode("utf-8") + b"\r")
+
 # Prose long enough to be rejected before its last line, which is not
 # UTF-8: nothing after the rejection is judged, however the file is cut.
 PROSE_THEN_WINDOWS_1252 = ("".join(f"Note {n} of the handover.\n" for n in range(1, 81)).encode()
@@ -506,6 +512,7 @@ def main():
     write("utf16be.ndjson", utf16(NDJSON, "be", False))
     write("windows-1252.ndjson", WINDOWS_1252)
     write("cr-windows-1252.ndjson", CR_WINDOWS_1252)
+    write("cr-then-windows-1252-line.ndjson", CR_THEN_WINDOWS_1252_LINE)
     write("prose-then-windows-1252.txt", PROSE_THEN_WINDOWS_1252)
     # Two exports joined with `cat`, each with its byte order mark.
     write("joined-with-boms.ndjson", b"\xef\xbb\xbf" + TRUNCATED_LINE.encode()
