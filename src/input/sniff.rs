@@ -136,9 +136,10 @@ fn looks_binary(head: &[u8]) -> bool {
 
 /// Whether the data starts with a whole line of JSON text: a record
 /// followed by a run of NUL bytes (a file padded or cut off by a crash)
-/// is text whatever share of the first bytes the NULs take.
+/// is text whatever share of the first bytes the NULs take. So are records
+/// after such a run, which a crash can leave at a file's start too.
 fn starts_with_a_json_line(head: &[u8]) -> bool {
-    let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | 0);
     let start = head.iter().position(|b| !blank(b)).unwrap_or(head.len());
     let line = &head[start..];
     let Some(end) = line.iter().position(|&b| b == b'\n') else {

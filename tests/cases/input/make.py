@@ -544,6 +544,9 @@ def main():
     # Records, then NUL bytes filling most of the first kilobyte (a file
     # cut off by a crash): text, not binary.
     write("nul-run-after-records.ndjson", compact(alert(1)) + "\n" + "\0" * 900)
+    # The same run before the records, on a line of its own.
+    write("nul-run-before-records.ndjson", "\0" * 64 + "\n" + compact(alert(1)) + "\n"
+          + compact(alert(2)) + "\n")
     write("broken-row.csv", BROKEN_ROW)
     write("unterminated-quote.csv", UNTERMINATED_QUOTE)
     write("unterminated-quote-at-end.csv", UNTERMINATED_AT_END)
