@@ -522,6 +522,58 @@ describe("arguments of the wrong type", () => {
     scanner.free();
   });
 
+  test("values whose reading throws, many times over", () => {
+    // NOTE: an exception that crossed into the module left its stack a
+    // little lower each time; a few thousand calls broke the instance.
+    const unreadableError = () => {
+      const error = new Error("hidden");
+      Object.defineProperty(error, "message", {
+        get() {
+          throw 1;
+        },
+      });
+      return error;
+    };
+    const { proxy: revoked, revoke } = Proxy.revocable([], {});
+    revoke();
+    const throwingList = new Proxy([], {
+      get() {
+        throw new Error("no items");
+      },
+    });
+    const runs = [
+      [() => scan([{ name: "a", get data() { throw unreadableError(); } }]),
+        /^cannot read `data` of input\[0\]: an error whose message cannot be read was thrown$/],
+      [() => scan("", { get strict() { throw unreadableError(); } }),
+        /^cannot read `strict` of options: an error whose message/],
+      [() => judge("{}", new Proxy({}, { ownKeys() { throw unreadableError(); } })),
+        /^cannot read the options: an error whose message/],
+      [() => scan(revoked), /^cannot read the input: .*revoked/],
+      [() => scan(throwingList), /^cannot read the input: no items$/],
+      [() => new Scanner().push(new Proxy(new Uint8Array(3), {})),
+        /^expected the chunk to be a string, a `Uint8Array` or an `ArrayBuffer`, got an object$/],
+      [() => compile(revoked), /^expected the query to be a string, got a revoked proxy$/],
+      [() => evaluate({ get "rule.name"() { throw unreadableError(); } }),
+        /^cannot turn the record into JSON: an error whose message/],
+    ];
+    for (const [run, pattern] of runs) {
+      for (let call = 0; call < 5000; call++) {
+        throwsError(run, pattern);
+      }
+      refusedAndStillWorking(run, pattern);
+    }
+  });
+
+  test("a `Uint8Array` whose own `length` throws is read by its bytes", () => {
+    const bytes = new TextEncoder().encode(ndjson(RAW_ALERT));
+    Object.defineProperty(bytes, "length", {
+      get() {
+        throw new Error("length");
+      },
+    });
+    assert.equal(scan(bytes).hits.length, 1);
+  });
+
   test("a scanner refused a file name reads on", () => {
     const scanner = new Scanner();
     throwsError(() => scanner.file(null), /file name to be a string/);

@@ -15,7 +15,7 @@ mod object;
 mod options;
 mod types;
 
-use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array, JSON};
+use js_sys::{Array, Reflect, Uint8Array, JSON};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -29,6 +29,43 @@ use options::{core_scanner, detector};
 #[wasm_bindgen(start)]
 fn start() {
     crate::kql::set_clock(|| Some(js_sys::Date::now() as i64));
+}
+
+// Looks at a caller's values in JavaScript, catching whatever the
+// caller's code throws (see `guard.js`): an exception must never cross
+// into the module.
+#[wasm_bindgen(module = "/src/wasm/guard.js")]
+extern "C" {
+    /// What a thrown value says, for an error message.
+    #[wasm_bindgen(js_name = thrownMessage)]
+    fn js_message(error: &JsValue) -> String;
+    /// A value's kind, for messages: "a number", "null", "an array".
+    #[wasm_bindgen(js_name = kindName)]
+    fn kind_of(value: &JsValue) -> String;
+    /// "a Uint8Array", "an ArrayBuffer": the name of an object's
+    /// constructor.
+    #[wasm_bindgen(js_name = constructorName)]
+    fn constructor_name(value: &JsValue) -> String;
+    #[wasm_bindgen(js_name = isPlainObject)]
+    fn is_plain_object(value: &JsValue) -> bool;
+    #[wasm_bindgen(js_name = isList)]
+    fn is_list(value: &JsValue) -> bool;
+    /// Bytes rather than a record: a typed array, a `DataView` or an
+    /// `ArrayBuffer`.
+    #[wasm_bindgen(js_name = isBinary)]
+    fn is_binary(value: &JsValue) -> bool;
+    /// A `Map` or a `Set`, which `JSON.stringify` writes as `{}`.
+    #[wasm_bindgen(js_name = isCollection)]
+    fn is_collection(value: &JsValue) -> bool;
+    #[wasm_bindgen(js_name = bytesOf)]
+    fn uint8_array_of(value: &JsValue) -> Option<Uint8Array>;
+    /// A copy of an array's items, `undefined` for what is not an array,
+    /// or the message of what reading it threw.
+    #[wasm_bindgen(js_name = itemsOf)]
+    fn items_of(value: &JsValue) -> JsValue;
+    /// An object's own keys, or the message of what listing them threw.
+    #[wasm_bindgen(js_name = keysOf)]
+    fn keys_of(value: &JsValue) -> JsValue;
 }
 
 /// What every export returns: a value, or a JavaScript `Error` to throw.
@@ -160,11 +197,16 @@ pub fn scan(
     #[wasm_bindgen(unchecked_optional_param_type = "Options | null")] options: Option<JsValue>,
 ) -> JsResult<JsValue> {
     let mut scanner = core_scanner(options)?;
-    if Array::is_array(&input) {
-        scan_named_files(&mut scanner, &Array::from(&input))?;
-    } else {
+    let files = items_of(&input);
+    if let Some(why) = files.as_string() {
+        let why = format!("cannot read the input: {why}");
+        return Err(JsError::new(&why));
+    }
+    if files.is_undefined() {
         push_data(&mut scanner, &input, "input")
             .map_err(|_| JsError::new(&not_scan_input(&input)))?;
+    } else {
+        scan_named_files(&mut scanner, &Array::from(&files))?;
     }
     report_to_js(scanner.finish())
 }
@@ -294,7 +336,7 @@ fn record_text(event: &JsValue) -> JsResult<String> {
             "expected a record as an object or a JSON string, got {got}: {hint}"
         )));
     }
-    if Array::is_array(event) {
+    if is_list(event) {
         return Err(JsError::new(&format!(
             "expected one record, got an array: {USE_SCAN}"
         )));
@@ -363,17 +405,13 @@ fn not_scan_input(input: &JsValue) -> String {
 }
 
 fn uint8_array(data: &JsValue, what: &str) -> JsResult<Uint8Array> {
-    if data.is_instance_of::<Uint8Array>() {
-        return Ok(Uint8Array::from(data.clone()));
-    }
-    if data.is_instance_of::<ArrayBuffer>() {
-        return Ok(Uint8Array::new(data));
-    }
-    let got = kind_of(data);
-    Err(JsError::new(&format!(
-        "expected {what} to be a string, a `Uint8Array` or an \
-         `ArrayBuffer`, got {got}"
-    )))
+    uint8_array_of(data).ok_or_else(|| {
+        let got = kind_of(data);
+        JsError::new(&format!(
+            "expected {what} to be a string, a `Uint8Array` or an \
+             `ArrayBuffer`, got {got}"
+        ))
+    })
 }
 
 /// A property of an object; a getter that throws becomes the error.
@@ -390,62 +428,9 @@ fn get(object: &JsValue, key: &str, what: &str) -> JsResult<JsValue> {
     })
 }
 
-fn is_plain_object(value: &JsValue) -> bool {
-    value.is_object() && !Array::is_array(value) && !value.is_function()
-}
-
-/// Bytes rather than a record: a typed array (a Node `Buffer` is one), a
-/// `DataView` or an `ArrayBuffer`.
-fn is_binary(value: &JsValue) -> bool {
-    ArrayBuffer::is_view(value) || value.is_instance_of::<ArrayBuffer>()
-}
-
-/// A `Map` or a `Set`, which `JSON.stringify` writes as `{}`.
-fn is_collection(value: &JsValue) -> bool {
-    value.is_instance_of::<js_sys::Map>() || value.is_instance_of::<js_sys::Set>()
-}
-
-/// "a Uint8Array", "an ArrayBuffer": the name of an object's constructor.
-fn constructor_name(value: &JsValue) -> String {
-    let name = String::from(Object::from(value.clone()).constructor().name());
-    // NOTE: `U` left out: "a Uint8Array".
-    let article = match name.starts_with(['A', 'E', 'I', 'O']) {
-        true => "an",
-        false => "a",
-    };
-    format!("{article} {name}")
-}
-
-/// A value's kind, for messages: "a number", "null", "an array".
-fn kind_of(value: &JsValue) -> String {
-    if value.is_null() {
-        return "null".into();
-    }
-    if Array::is_array(value) {
-        return "an array".into();
-    }
-    let kind = value.js_typeof().as_string().unwrap_or_default();
-    match kind.as_str() {
-        "undefined" => kind,
-        "object" => "an object".into(),
-        _ => format!("a {kind}"),
-    }
-}
-
 /// A core error thrown as a JavaScript `Error` with the core's message.
 fn thrown(error: impl std::fmt::Display) -> JsError {
     JsError::new(&error.to_string())
-}
-
-fn js_message(error: &JsValue) -> String {
-    match error.dyn_ref::<js_sys::Error>() {
-        Some(error) if error.message().length() > 0 => String::from(error.message()),
-        Some(error) => format!("{} with no message", String::from(error.name())),
-        None => match error.as_string() {
-            Some(text) => text,
-            None => format!("{} was thrown", kind_of(error)),
-        },
-    }
 }
 
 /// A report as a JavaScript object, its hits turned a batch at a time.

@@ -8,10 +8,10 @@
 use std::cell::{OnceCell, RefCell};
 use std::rc::Rc;
 
-use js_sys::Object;
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
-use super::{get, is_plain_object, kind_of, with_caret, JsResult};
+use super::{get, is_plain_object, keys_of, kind_of, with_caret, JsResult};
 use crate::detect::{self, Detector};
 use crate::scan::Scanner as CoreScanner;
 
@@ -112,7 +112,11 @@ fn read_options(options: Option<JsValue>) -> JsResult<detect::Options> {
 }
 
 fn check_option_keys(bag: &JsValue) -> JsResult<()> {
-    for key in Object::keys(&Object::from(bag.clone())).iter() {
+    let keys = keys_of(bag);
+    if let Some(why) = keys.as_string() {
+        return Err(JsError::new(&format!("cannot read the options: {why}")));
+    }
+    for key in Array::from(&keys).iter() {
         let key = key.as_string().unwrap_or_default();
         if !matches!(key.as_str(), "strict" | "query" | "index" | "sha256") {
             return Err(JsError::new(&format!(
