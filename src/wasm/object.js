@@ -302,8 +302,16 @@ export function collect(object, path) {
   return answer === UNSURE ? -2 : values.length;
 }
 
+/** The kind of a value `collect` kept; ODD, which sends the record down
+ * the full path, when looking at it again throws (a proxy's trap may
+ * throw the second time only). */
 export function foundKind(index) {
-  return kindOf(found[index]);
+  try {
+    return kindOf(found[index]);
+  } catch (error) {
+    thrown = error;
+    return ODD;
+  }
 }
 
 export function foundNumber(index) {
