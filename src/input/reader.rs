@@ -341,12 +341,13 @@ impl TextStage {
             });
         }
         if let (Some(line), Some(Decoder::Utf16(d))) = (self.replaced_line, &self.decoder) {
+            let count = d.replaced;
+            let sequences = if count == 1 { "sequence" } else { "sequences" };
             warnings.push(Warning {
                 line: Some(line),
                 message: format!(
-                    "{} invalid UTF-16 sequences replaced with `U+FFFD`, \
-                     the first at line {line}",
-                    d.replaced
+                    "{count} invalid UTF-16 {sequences} replaced with `U+FFFD`, \
+                     the first at line {line}"
                 ),
             });
         }

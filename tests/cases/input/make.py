@@ -510,6 +510,11 @@ def main():
     write("utf16le.ndjson", utf16(NDJSON, "le", False))
     write("utf16be-bom.json", utf16(ARRAY, "be", True))
     write("utf16be.ndjson", utf16(NDJSON, "be", False))
+    # An unpaired high surrogate inside the second record's first key.
+    first, second = compact(alert(1)) + "\n", compact(alert(2))
+    write("utf16le-lone-surrogate.ndjson", utf16(first, "le", True)
+          + second[:3].encode("utf-16-le") + b"\x00\xd8"
+          + (second[3:] + "\n").encode("utf-16-le"))
     write("windows-1252.ndjson", WINDOWS_1252)
     write("cr-windows-1252.ndjson", CR_WINDOWS_1252)
     write("cr-then-windows-1252-line.ndjson", CR_THEN_WINDOWS_1252_LINE)
