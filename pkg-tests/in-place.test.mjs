@@ -444,6 +444,13 @@ describe("a record that cannot be read", () => {
     assertEveryPathThrows(proxy, /^cannot read the record: .*revoked/);
   });
 
+  test("an object whose JSON is not an object", () => {
+    assertEveryPathThrows(new Date(0),
+      /^expected a record as an object or a JSON string, got a Date, whose JSON is not an object$/);
+    assertEveryPathThrows(new String(JSON.stringify(RAW_ALERT)),
+      /^expected a record as an object or a JSON string, got a String, whose JSON is not an object$/);
+  });
+
   test("a `toJSON` that gives no JSON value", () => {
     for (const gives of [undefined, () => 1, Symbol("s")]) {
       assertEveryPathThrows({ toJSON: () => gives },

@@ -353,9 +353,19 @@ fn record_text(event: &JsValue) -> JsResult<String> {
     })?;
     // NOTE: `JSON.stringify` gives `undefined` when the object's `toJSON`
     // returns what JSON cannot hold (undefined, a function, a symbol).
-    text.as_string().ok_or_else(|| {
+    let text = text.as_string().ok_or_else(|| {
         JsError::new("cannot turn the record into JSON: its `toJSON` gave no JSON value")
-    })
+    })?;
+    // NOTE: a `Date` or a boxed string is written as a JSON string, whose
+    // position in the text would mean nothing to the caller.
+    if !text.starts_with(['{', '[']) {
+        let got = constructor_name(event);
+        return Err(JsError::new(&format!(
+            "expected a record as an object or a JSON string, got {got}, \
+             whose JSON is not an object"
+        )));
+    }
+    Ok(text)
 }
 
 /// A string argument; anything else is refused rather than converted,
