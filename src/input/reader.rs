@@ -6,7 +6,7 @@ use super::decode::{Decoder, Mark, Utf16, Utf8Lines};
 use super::gzip::{self, Gunzip};
 use super::line_ends::LineEnds;
 use super::piece::{error, from_line, Cut, Sink};
-use super::sniff::{sniff_bytes, Sniffed, SNIFF_LEN};
+use super::sniff::{sniff_bytes, Sniffed, MAX_NUL_RUN, SNIFF_LEN};
 use super::text::Splitter;
 use super::MAX_PIECE;
 use super::{Compression, Encoding, FileSummary, Piece, Warning};
@@ -57,6 +57,9 @@ impl Default for ReaderOptions {
 struct TextStage {
     /// The first bytes, until the encoding can be judged.
     sniff: Vec<u8>,
+    /// How many of them are a leading run of NUL bytes, which the sniff
+    /// looks past (see [`MAX_NUL_RUN`]).
+    leading_nuls: usize,
     sniffed: bool,
     decoder: Option<Decoder>,
     line_ends: LineEnds,
@@ -185,6 +188,7 @@ impl TextStage {
     fn new(cut: Cut) -> TextStage {
         TextStage {
             sniff: Vec::new(),
+            leading_nuls: 0,
             sniffed: false,
             decoder: None,
             line_ends: LineEnds::default(),
@@ -204,9 +208,18 @@ impl TextStage {
         if self.sniffed {
             return self.decode(bytes, sink);
         }
+        self.count_leading_nuls(bytes);
         self.sniff.extend_from_slice(bytes);
-        if self.sniff.len() >= SNIFF_LEN {
+        if self.sniff.len() >= self.leading_nuls + SNIFF_LEN {
             self.start(sink);
+        }
+    }
+
+    /// Counts the NUL bytes `bytes` adds to a run that starts the file.
+    fn count_leading_nuls(&mut self, bytes: &[u8]) {
+        if self.leading_nuls == self.sniff.len() {
+            let more = bytes.iter().take_while(|&&b| b == 0).count();
+            self.leading_nuls = (self.leading_nuls + more).min(MAX_NUL_RUN);
         }
     }
 
@@ -261,7 +274,7 @@ impl TextStage {
         let head = std::mem::take(&mut self.sniff);
         // NOTE: only the first bytes are judged, however many arrived at
         // once, so the verdict does not depend on the chunk sizes.
-        let first = head.get(..SNIFF_LEN).unwrap_or(&head);
+        let first = head.get(..self.leading_nuls + SNIFF_LEN).unwrap_or(&head);
         let (encoding, bom) = match sniff_bytes(first) {
             Sniffed::Text { encoding, bom } => (encoding, bom),
             Sniffed::Rejected(message) => {

@@ -6,6 +6,15 @@ use super::Encoding;
 /// data is binary.
 pub(crate) const SNIFF_LEN: usize = 1024;
 
+/// The longest run of NUL bytes at a file's start that the sniff looks
+/// past, to the bytes after it: a block or two that a crash left
+/// zero-filled. Well inside the 64 KB of lines that may come before a
+/// file's first JSON value.
+pub(crate) const MAX_NUL_RUN: usize = 32 * 1024;
+
+/// The shortest such run: binary data often starts with a few NULs.
+const MIN_NUL_RUN: usize = 16;
+
 /// What the reader accepts, for the messages that reject a file.
 const ACCEPTED: &str = "accepted: JSON, NDJSON, a JSON array, an \
     Elasticsearch search response, or a Purview or PowerShell CSV export \
@@ -67,7 +76,7 @@ pub(crate) fn sniff_bytes(head: &[u8]) -> Sniffed {
     if let Some(encoding) = utf16_without_bom(head) {
         return Sniffed::Text { encoding, bom: 0 };
     }
-    if looks_binary(head) && !starts_with_a_json_line(head) {
+    if looks_binary(head) && !starts_with_a_json_line(head) && !text_after_nul_run(head) {
         return Sniffed::Rejected(rejected("binary data"));
     }
     Sniffed::Text {
@@ -134,10 +143,18 @@ fn looks_binary(head: &[u8]) -> bool {
     count > 1 && count * 32 > head.len()
 }
 
+/// Whether the data is a run of NUL bytes followed by text: the run is
+/// then one line that is not JSON, and the text is read.
+fn text_after_nul_run(head: &[u8]) -> bool {
+    let run = head.iter().take_while(|&&b| b == 0).count();
+    let rest = head.get(run..).unwrap_or_default();
+    run >= MIN_NUL_RUN && !rest.is_empty() && !looks_binary(rest)
+}
+
 /// Whether the data starts with a whole line of JSON text: a record
 /// followed by a run of NUL bytes (a file padded or cut off by a crash)
-/// is text whatever share of the first bytes the NULs take. So are records
-/// after such a run, which a crash can leave at a file's start too.
+/// is text whatever share of the first bytes the NULs take. So is one
+/// after a short run of NULs.
 fn starts_with_a_json_line(head: &[u8]) -> bool {
     let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | 0);
     let start = head.iter().position(|b| !blank(b)).unwrap_or(head.len());

@@ -549,9 +549,13 @@ def main():
     # Records, then NUL bytes filling most of the first kilobyte (a file
     # cut off by a crash): text, not binary.
     write("nul-run-after-records.ndjson", compact(alert(1)) + "\n" + "\0" * 900)
-    # The same run before the records, on a line of its own.
-    write("nul-run-before-records.ndjson", "\0" * 64 + "\n" + compact(alert(1)) + "\n"
+    # A zero-filled block before the records, on a line of its own; the
+    # first record runs past the bytes that are sniffed after the block.
+    padded = compact(alert(1)).replace('"Category"', '"Comments":"' + "x" * 1200 + '","Category"')
+    write("nul-run-before-records.ndjson", "\0" * 4096 + "\n" + padded + "\n"
           + compact(alert(2)) + "\n")
+    # Binary data that starts with a run of NULs stays binary.
+    write("nul-run-before-binary.bin", b"\0" * 64 + bytes(range(1, 256)) * 4)
     write("broken-row.csv", BROKEN_ROW)
     write("unterminated-quote.csv", UNTERMINATED_QUOTE)
     write("unterminated-quote-at-end.csv", UNTERMINATED_AT_END)
