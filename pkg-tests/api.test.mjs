@@ -444,6 +444,8 @@ describe("Scanner", () => {
     scanner.file("control.bin");
     scanner.push(binaryChunk());
     scanner.stopFile();
+    throwsError(() => scanner.push(binaryChunk()),
+      /^the current file was stopped with `stopFile\(\)`: call `file\(name\)` to start the next$/);
     const report = scanner.finish();
     assert.equal(report.files[0].sha256, null);
     assert.deepEqual(report.warnings.map((w) => w.message),

@@ -151,6 +151,12 @@ impl Scanner {
         self.reader.as_ref().is_some_and(FileReader::is_rejected)
     }
 
+    /// Whether the caller stopped reading the current file (see
+    /// [`Scanner::stop_file`]).
+    pub fn is_file_stopped(&self) -> bool {
+        self.state.file.stopped
+    }
+
     /// Records that the caller stopped reading the current file, rejected
     /// as a whole, before its end (a stream that may never end): its size
     /// and SHA-256 are then unknown, and the report says so.
