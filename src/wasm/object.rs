@@ -10,7 +10,7 @@
 //!
 //! TODO: each question is still one call into JavaScript and a walk
 //! from the record's top. On the benchmark's mix of raw records and ECS
-//! documents `test` judges 1.7 to 2.8 million a second, past the million
+//! documents `test` judges 1.1 to 2.8 million a second, past the million
 //! aimed at, but the crossings take much of that time; asking all the
 //! terms of a query in one call, with the shape, would save most of them.
 
