@@ -305,6 +305,17 @@ test("no table scrolls sideways where the rule panel narrows the results",
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
+test("a message that quotes one long word wraps inside its box", async () => {
+  const id = "x".repeat(400);
+  const record = (operation) => JSON.stringify({
+    Id: id, CreationTime: "2026-11-30T10:00:00", Operation: operation,
+    RecordType: 1, Workload: "Exchange",
+  });
+  await pasteRecords(record("Set-Mailbox") + "\n" + record("New-InboxRule") + "\n");
+  await page.getByText(/was seen before with other content/).waitFor();
+  assert.deepEqual(await sidewaysScrolls(), []);
+});
+
 test("no request left the page's origin", () => {
   const outside = requests.filter((url) =>
     !url.startsWith(origin + "/") && !url.startsWith("blob:" + origin) &&

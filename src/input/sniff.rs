@@ -224,13 +224,31 @@ fn not_audit_text(line: &str, comma: Vec<String>, semicolon: Vec<String>) -> Str
 }
 
 /// The first characters of text, for a message, with control characters
-/// escaped so that a NUL or an escape sequence cannot reach a terminal.
+/// escaped so that a NUL or an escape sequence cannot reach a terminal;
+/// a run of one of them is given once with its length (`\u{0}×4096`).
 pub(crate) fn beginning(text: &str) -> String {
-    let printable = |c: char| match c.is_control() {
-        true => c.escape_default().collect(),
-        false => c.to_string(),
-    };
-    text.trim().chars().take(40).map(printable).collect()
+    let mut out = String::new();
+    let mut chars = text.trim().chars().peekable();
+    let mut taken = 0;
+    while let Some(c) = chars.next() {
+        if taken == 40 {
+            break;
+        }
+        taken += 1;
+        if !c.is_control() {
+            out.push(c);
+            continue;
+        }
+        out.extend(c.escape_default());
+        let mut run = 1;
+        while chars.next_if_eq(&c).is_some() {
+            run += 1;
+        }
+        if run > 1 {
+            out.push_str(&format!("×{run}"));
+        }
+    }
+    out
 }
 
 /// Splits one line into cells, unquoting `"`-quoted ones.
@@ -261,6 +279,14 @@ fn push_char(cells: &mut [String], c: char) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_run_of_a_control_character_is_quoted_once_with_its_length() {
+        let text = format!("{}x\u{1b}y", "\0".repeat(4096));
+        assert_eq!(beginning(&text), "\\u{0}×4096x\\u{1b}y");
+        assert_eq!(beginning("  plain text\n"), "plain text");
+        assert_eq!(beginning(&"a".repeat(50)), "a".repeat(40));
+    }
 
     #[test]
     fn byte_order_marks() {
