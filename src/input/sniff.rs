@@ -229,12 +229,10 @@ fn not_audit_text(line: &str, comma: Vec<String>, semicolon: Vec<String>) -> Str
 pub(crate) fn beginning(text: &str) -> String {
     let mut out = String::new();
     let mut chars = text.trim().chars().peekable();
-    let mut taken = 0;
-    while let Some(c) = chars.next() {
-        if taken == 40 {
+    for _ in 0..40 {
+        let Some(c) = chars.next() else {
             break;
-        }
-        taken += 1;
+        };
         if !c.is_control() {
             out.push(c);
             continue;

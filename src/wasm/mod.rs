@@ -269,15 +269,14 @@ impl JsScanner {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer | string")] bytes: JsValue,
     ) -> JsResult<JsValue> {
-        let chunk = bytes_of(&bytes, "the chunk")?;
-        let scanner = self.scanner()?;
-        if scanner.is_file_stopped() {
+        if self.scanner()?.is_file_stopped() {
             return Err(JsError::new(
                 "the current file was stopped with `stopFile()`: \
                  call `file(name)` to start the next",
             ));
         }
-        to_js(&scanner.push(&chunk))
+        let chunk = bytes_of(&bytes, "the chunk")?;
+        to_js(&self.scanner()?.push(&chunk))
     }
 
     /// Says that the rest of the current file, which `push` reported
