@@ -16,6 +16,9 @@ use super::cp1252;
 /// one line is a whole JSON array.
 pub(crate) const HOLD: usize = 1 << 20;
 
+/// U+FEFF, the byte order mark, in UTF-8.
+const UTF8_BOM: &[u8] = "\u{FEFF}".as_bytes();
+
 /// What a stretch of decoded text is, for the warnings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mark {
@@ -173,6 +176,16 @@ impl Utf8Lines {
             let ends = ends_line(rest);
             return self.per_char_line(rest, ends, emit);
         }
+        // NOTE: files joined with `cat` keep each one's byte order mark at
+        // the start of a line; read as Windows-1252 it would be `ï»¿` and
+        // spoil the record after it.
+        let rest = match rest.strip_prefix(UTF8_BOM) {
+            Some(after) => {
+                emit("\u{FEFF}", Mark::Plain);
+                after
+            }
+            None => rest,
+        };
         self.fallback_lines += 1;
         self.scratch.clear();
         cp1252::decode_into(rest, &mut self.scratch);
@@ -374,6 +387,21 @@ mod tests {
             let mut d = Decoder::Utf8(Utf8Lines::default());
             let text = decode_in_chunks(&mut d, &bytes, size);
             assert_eq!(text, "Ã© é\n", "chunk size {size}");
+        }
+    }
+
+    #[test]
+    fn a_byte_order_mark_starting_a_windows_1252_line_stays_one() {
+        let bytes = b"{\"a\":1}\n\xEF\xBB\xBF{\"b\":\"Jos\xE9\"}\n";
+        for size in [1, 2, 4, 100] {
+            let mut d = Decoder::Utf8(Utf8Lines::default());
+            let text = decode_in_chunks(&mut d, bytes, size);
+            assert_eq!(
+                text, "{\"a\":1}\n\u{FEFF}{\"b\":\"José\"}\n",
+                "chunk size {size}"
+            );
+            let Decoder::Utf8(d) = d else { unreachable!() };
+            assert_eq!(d.fallback_lines, 1);
         }
     }
 

@@ -21,7 +21,7 @@
 
 use memchr::memchr;
 
-use super::piece::{error, from_line, too_long, Cut, Lines, Partial, Sink};
+use super::piece::{error, from_line, too_long, Cut, Lines, NulRun, Partial, Sink};
 use super::scan::{Ending, Event, Scanner};
 use super::{Body, Container, Piece};
 
@@ -49,6 +49,9 @@ enum LineState {
     AfterValue,
     /// In a line after an error: the rest of it is covered by the error.
     Skip,
+    /// In a run of NULs at the start of a line or after a value, counted
+    /// so far; what follows the run is read as if the line started there.
+    Nuls(NulRun),
 }
 
 /// Lines skipped after a mismatched bracket in values one after another.
@@ -133,6 +136,13 @@ impl JsonSplitter {
     /// The line of the next byte to come.
     pub(crate) fn next_line(&self) -> u64 {
         self.lines.line
+    }
+
+    /// Counts `count` bytes of the current line as read already (blanks
+    /// that were dropped before the first value), so that its columns are
+    /// right.
+    pub(crate) fn skip_columns(&mut self, count: u64) {
+        self.lines.skip_columns(count);
     }
 
     pub(crate) fn push(&mut self, text: &str, sink: &mut Sink<'_>) {
@@ -412,6 +422,7 @@ impl JsonSplitter {
                 LineState::Values => self.values(text, at, sink),
                 LineState::AfterValue => self.after_value(bytes, at, sink),
                 LineState::Skip => self.skip_line(bytes, at),
+                LineState::Nuls(run) => self.nuls(bytes, at, run, sink),
             };
         }
         at
@@ -449,6 +460,7 @@ impl JsonSplitter {
                 self.line_state = LineState::AfterValue;
                 return here + 1;
             }
+            0 => self.begin_nuls(bytes, here),
             _ => {
                 self.line_state = LineState::Plain;
                 self.begin_in_line(bytes, here);
@@ -498,6 +510,7 @@ impl JsonSplitter {
                 self.stray_in_line(bytes, here, sink);
                 return here + 1;
             }
+            0 => self.begin_nuls(bytes, here),
             _ => {
                 self.line_state = LineState::Plain;
                 self.begin_in_line(bytes, here);
@@ -628,6 +641,26 @@ impl JsonSplitter {
         error(sink, self.lines.line, what.to_string());
     }
 
+    fn begin_nuls(&mut self, bytes: &[u8], here: usize) {
+        let (line, column) = self.position(bytes, here);
+        self.line_state = LineState::Nuls(NulRun::starting_at(line, column));
+    }
+
+    /// Counts the NULs of a run from `from`; once it ends, the run is an
+    /// error and the line goes on as if it started after it.
+    fn nuls(&mut self, bytes: &[u8], from: usize, mut run: NulRun, sink: &mut Sink<'_>) -> usize {
+        let count = bytes[from..].iter().take_while(|&&b| b == 0).count();
+        run.count += count as u64;
+        let end = from + count;
+        if end == bytes.len() {
+            self.line_state = LineState::Nuls(run);
+        } else {
+            run.report(sink);
+            self.line_state = LineState::Start;
+        }
+        end
+    }
+
     fn skip_line(&mut self, bytes: &[u8], from: usize) -> usize {
         let Some(k) = memchr(b'\n', &bytes[from..]) else {
             return bytes.len();
@@ -641,6 +674,7 @@ impl JsonSplitter {
         match self.line_state {
             LineState::Plain => self.emit("", 0, sink),
             LineState::Values => self.end_values_line("", 0, sink),
+            LineState::Nuls(run) => run.report(sink),
             LineState::Start | LineState::AfterValue | LineState::Skip => {}
         }
     }

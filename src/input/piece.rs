@@ -168,6 +168,12 @@ impl Lines {
         self.line_start = self.chunk_start + self.offset as u64;
     }
 
+    /// Counts `count` bytes of the current line between chunks, as if a
+    /// chunk of them without a newline had come.
+    pub(crate) fn skip_columns(&mut self, count: u64) {
+        self.chunk_start += count;
+    }
+
     /// Counts to the end of the chunk, ready for the next one.
     pub(crate) fn end_chunk(&mut self, chunk: &[u8]) {
         self.at(chunk, chunk.len());
@@ -184,6 +190,45 @@ pub(crate) fn error(sink: &mut Sink<'_>, line: u64, message: String) {
         body: Body::Error(message),
         whole_line: false,
     });
+}
+
+/// A run of NUL characters where a record or a line should start: a
+/// zero-filled block, as a crash leaves in a file that was being written.
+/// It is one error of its own, and what follows it is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NulRun {
+    pub(crate) line: u64,
+    /// 1-based, in bytes.
+    pub(crate) column: u64,
+    pub(crate) count: u64,
+}
+
+impl NulRun {
+    pub(crate) fn starting_at(line: u64, column: u64) -> NulRun {
+        NulRun {
+            line,
+            column,
+            count: 0,
+        }
+    }
+
+    /// Hands out the error for the run.
+    pub(crate) fn report(self, sink: &mut Sink<'_>) {
+        let NulRun {
+            line,
+            column,
+            count,
+        } = self;
+        let what = match count {
+            1 => "a NUL character".to_string(),
+            _ => format!("a run of {count} NUL characters"),
+        };
+        let message = format!(
+            "{what} skipped, a zero-filled block such as a crash leaves in a file \
+             being written, at line {line} column {column}"
+        );
+        error(sink, line, message);
+    }
 }
 
 /// The error for a piece longer than the cap.

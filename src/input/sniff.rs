@@ -153,8 +153,8 @@ fn text_after_nul_run(head: &[u8]) -> bool {
 
 /// Whether the data starts with a whole line of JSON text: a record
 /// followed by a run of NUL bytes (a file padded or cut off by a crash)
-/// is text whatever share of the first bytes the NULs take. So is one
-/// after a short run of NULs.
+/// is text whatever share of the first bytes the NULs take, also when the
+/// run took the record's newline. So is one after a short run of NULs.
 fn starts_with_a_json_line(head: &[u8]) -> bool {
     let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | 0);
     let start = head.iter().position(|b| !blank(b)).unwrap_or(head.len());
@@ -162,7 +162,7 @@ fn starts_with_a_json_line(head: &[u8]) -> bool {
     let Some(end) = line.iter().position(|&b| b == b'\n') else {
         return false;
     };
-    let text = |b: &u8| *b >= 0x20 || matches!(b, b'\t' | b'\r');
+    let text = |b: &u8| *b >= 0x20 || matches!(b, b'\t' | b'\r' | 0);
     matches!(line.first(), Some(b'{' | b'[')) && line[..end].iter().all(text)
 }
 
@@ -333,7 +333,8 @@ mod tests {
             sniff_bytes(record.as_bytes()),
             Sniffed::Text { .. }
         ));
-        let padded = format!("{}{}", record.repeat(4), "\0".repeat(16));
+        let line = "Operation A\u{0}B in Exchange\n";
+        let padded = format!("{}{}", line.repeat(4), "\0".repeat(16));
         assert!(matches!(
             sniff_bytes(padded.as_bytes()),
             Sniffed::Rejected(_)
@@ -351,6 +352,11 @@ mod tests {
         ));
         let cut = format!("{}{}", &record[..20], "\0".repeat(900));
         assert!(matches!(sniff_bytes(cut.as_bytes()), Sniffed::Rejected(_)));
+        let newline_taken = format!("{}{}{record}", record.trim_end(), "\0".repeat(900));
+        assert!(matches!(
+            sniff_bytes(newline_taken.as_bytes()),
+            Sniffed::Text { .. }
+        ));
     }
 
     #[test]

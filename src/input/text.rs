@@ -5,7 +5,7 @@ use memchr::memchr_iter;
 
 use super::csv::CsvSplitter;
 use super::json::JsonSplitter;
-use super::piece::{error, Cut, Sink};
+use super::piece::{error, Cut, NulRun, Sink};
 use super::sniff::{beginning, sniff_header, TextKind};
 use super::Container;
 
@@ -28,7 +28,7 @@ impl Splitter {
     pub(crate) fn push(&mut self, text: &str, cut: Cut, sink: &mut Sink<'_>) {
         match self {
             Splitter::Prelude(prelude) => {
-                let text = prelude.skip_blank(text);
+                let text = prelude.skip_blank(text, sink);
                 if text.is_empty() {
                     return;
                 }
@@ -94,13 +94,18 @@ impl Splitter {
         let Splitter::Prelude(prelude) = self else {
             return;
         };
+        if at_end {
+            prelude.end_nul_run(sink);
+        }
         let too_long = prelude.kept.len() > cut.cap;
         let next = match judge(&prelude.kept, at_end || too_long) {
             Judgement::Wait => return,
             Judgement::Empty => return,
             Judgement::Read(kind) => kind.splitter(cut),
             Judgement::After(lead, kind) => {
-                let Prelude { kept, blank_lines } = std::mem::take(prelude);
+                let Prelude {
+                    kept, blank_lines, ..
+                } = std::mem::take(prelude);
                 let line = blank_lines + 1;
                 error(sink, line, lead.message(&kept, kind, line));
                 *self = kind.splitter(cut);
@@ -115,9 +120,17 @@ impl Splitter {
                 return;
             }
         };
-        let Prelude { kept, blank_lines } = std::mem::take(prelude);
+        let Prelude {
+            kept,
+            blank_lines,
+            blank_columns,
+            ..
+        } = std::mem::take(prelude);
         *self = next;
         self.push_blank_lines(blank_lines, cut, sink);
+        if let Splitter::Json(json) = self {
+            json.skip_columns(blank_columns);
+        }
         self.push(&kept, cut, sink);
     }
 
@@ -143,18 +156,56 @@ pub(crate) struct Prelude {
     kept: String,
     /// Lines of blank text before it.
     blank_lines: u64,
+    /// Bytes of blank text on the current line, for a column.
+    blank_columns: u64,
+    /// A run of NULs among the blanks (a zero-filled block at the start
+    /// of a file), counted so far.
+    nul_run: Option<NulRun>,
 }
 
 impl Prelude {
     /// Counts and drops the blank text that comes before anything else, so
-    /// that a file of nothing but blanks takes no memory.
-    fn skip_blank<'a>(&mut self, text: &'a str) -> &'a str {
+    /// that a file of nothing but blanks takes no memory. A run of NULs
+    /// there is an error of its own.
+    fn skip_blank<'a>(&mut self, mut text: &'a str, sink: &mut Sink<'_>) -> &'a str {
         if !self.kept.is_empty() {
             return text;
         }
-        let rest = text.trim_start_matches(is_blank);
-        self.blank_lines += count_lines(&text[..text.len() - rest.len()]);
-        rest
+        loop {
+            if let Some(run) = &mut self.nul_run {
+                let rest = text.trim_start_matches('\0');
+                let count = (text.len() - rest.len()) as u64;
+                run.count += count;
+                self.blank_columns += count;
+                text = rest;
+                if text.is_empty() {
+                    return text;
+                }
+                self.end_nul_run(sink);
+            }
+            let rest = text.trim_start_matches(is_blank);
+            self.count_blank(&text[..text.len() - rest.len()]);
+            text = rest;
+            if !text.starts_with('\0') {
+                return text;
+            }
+            let line = 1 + self.blank_lines;
+            self.nul_run = Some(NulRun::starting_at(line, self.blank_columns + 1));
+        }
+    }
+
+    fn count_blank(&mut self, blank: &str) {
+        self.blank_lines += count_lines(blank);
+        self.blank_columns = match blank.rfind('\n') {
+            Some(newline) => (blank.len() - newline - 1) as u64,
+            None => self.blank_columns + blank.len() as u64,
+        };
+    }
+
+    fn end_nul_run(&mut self, sink: &mut Sink<'_>) {
+        if let Some(run) = self.nul_run.take() {
+            run.report(sink);
+        }
     }
 }
 

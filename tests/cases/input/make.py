@@ -522,6 +522,11 @@ def main():
     # Two exports joined with `cat`, each with its byte order mark.
     write("joined-with-boms.ndjson", b"\xef\xbb\xbf" + TRUNCATED_LINE.encode()
           + b"\xef\xbb\xbf" + (compact(alert(4)) + "\n").encode())
+    # The same, the second export in Windows-1252: its byte order mark,
+    # valid UTF-8 on a line that is not, is still a byte order mark.
+    write("joined-with-boms-windows-1252.ndjson", b"\xef\xbb\xbf" + (compact(alert(1)) + "\n").encode()
+          + b"\xef\xbb\xbf" + (compact(alert(2)).replace('"Category"', '"DisplayName":"Ren\u00e9e","Category"')
+                                + "\n").encode("cp1252"))
     write("crlf.ndjson", NDJSON.replace("\n", "\r\n"))
     write("crlf-objects.json", OBJECTS.replace("\n", "\r\n"))
     # Line endings of old Mac programs (Excel's "CSV (Macintosh)").
@@ -554,6 +559,13 @@ def main():
     padded = compact(alert(1)).replace('"Category"', '"Comments":"' + "x" * 1200 + '","Category"')
     write("nul-run-before-records.ndjson", "\0" * 4096 + "\n" + padded + "\n"
           + compact(alert(2)) + "\n")
+    # Zero-filled blocks where records start: at the file's start before
+    # the first record, at the start of a line before a record, and in
+    # place of a record's newline. Each block is one error; no record is
+    # lost.
+    write("nul-runs-before-records-on-their-lines.ndjson", "\0" * 40 + compact(alert(1)) + "\n"
+          + "\0" * 3000 + compact(alert(2)) + "\0" * 7 + compact(alert(3)) + "\n"
+          + "\0" + "\n" + compact(alert(4)) + "\n")
     # Binary data that starts with a run of NULs stays binary.
     write("nul-run-before-binary.bin", b"\0" * 64 + bytes(range(1, 256)) * 4)
     write("broken-row.csv", BROKEN_ROW)
