@@ -176,18 +176,18 @@ impl Utf8Lines {
             let ends = ends_line(rest);
             return self.per_char_line(rest, ends, emit);
         }
+        self.fallback_lines += 1;
+        self.scratch.clear();
         // NOTE: files joined with `cat` keep each one's byte order mark at
         // the start of a line; read as Windows-1252 it would be `ï»¿` and
         // spoil the record after it.
         let rest = match rest.strip_prefix(UTF8_BOM) {
             Some(after) => {
-                emit("\u{FEFF}", Mark::Plain);
+                self.scratch.push('\u{FEFF}');
                 after
             }
             None => rest,
         };
-        self.fallback_lines += 1;
-        self.scratch.clear();
         cp1252::decode_into(rest, &mut self.scratch);
         emit(&self.scratch, Mark::Fallback);
     }

@@ -65,11 +65,32 @@ struct TextStage {
     line_ends: LineEnds,
     encoding: Encoding,
     splitter: Splitter,
-    /// The line of the first line read as Windows-1252.
-    fallback_line: Option<u64>,
-    /// The line of the first unpaired UTF-16 surrogate.
-    replaced_line: Option<u64>,
+    first: FirstLines,
     cut: Cut,
+}
+
+/// Where the decoder first guessed or replaced, for the warnings.
+#[derive(Default)]
+struct FirstLines {
+    /// The line of the first line read as Windows-1252.
+    fallback: Option<u64>,
+    /// The line of the first unpaired UTF-16 surrogate.
+    replaced: Option<u64>,
+}
+
+impl FirstLines {
+    /// Notes the line of the first stretch of a kind worth a warning.
+    fn note(&mut self, mark: Mark, line: u64) {
+        match mark {
+            Mark::Plain => {}
+            Mark::Fallback => {
+                self.fallback.get_or_insert(line);
+            }
+            Mark::Replaced => {
+                self.replaced.get_or_insert(line);
+            }
+        }
+    }
 }
 
 impl Default for FileReader {
@@ -194,8 +215,7 @@ impl TextStage {
             line_ends: LineEnds::default(),
             encoding: Encoding::Utf8,
             splitter: Splitter::new(),
-            fallback_line: None,
-            replaced_line: None,
+            first: FirstLines::default(),
             cut,
         }
     }
@@ -252,8 +272,7 @@ impl TextStage {
             decoder,
             line_ends,
             splitter,
-            fallback_line,
-            replaced_line,
+            first,
             cut,
             ..
         } = self;
@@ -261,9 +280,7 @@ impl TextStage {
             return;
         };
         decoder.finish(&mut |text, mark| {
-            let line = splitter.next_line() + u64::from(line_ends.holds_break_before(text));
-            note(mark, line, fallback_line, replaced_line);
-            line_ends.feed(text, &mut |text| splitter.push(text, *cut, sink));
+            pass_on(text, mark, splitter, line_ends, first, *cut, sink);
         });
         line_ends.finish(&mut |text| splitter.push(text, *cut, sink));
     }
@@ -297,8 +314,7 @@ impl TextStage {
             decoder,
             line_ends,
             splitter,
-            fallback_line,
-            replaced_line,
+            first,
             cut,
             ..
         } = self;
@@ -306,9 +322,7 @@ impl TextStage {
             return;
         };
         decoder.push(bytes, &mut |text, mark| {
-            let line = splitter.next_line() + u64::from(line_ends.holds_break_before(text));
-            note(mark, line, fallback_line, replaced_line);
-            line_ends.feed(text, &mut |text| splitter.push(text, *cut, sink));
+            pass_on(text, mark, splitter, line_ends, first, *cut, sink);
         });
     }
 
@@ -342,7 +356,7 @@ impl TextStage {
         if self.is_rejected() {
             return warnings;
         }
-        if let Some(line) = self.fallback_line {
+        if let Some(line) = self.first.fallback {
             let count = self.fallback_lines();
             let lines = if count == 1 { "line" } else { "lines" };
             warnings.push(Warning {
@@ -353,7 +367,7 @@ impl TextStage {
                 ),
             });
         }
-        if let (Some(line), Some(Decoder::Utf16(d))) = (self.replaced_line, &self.decoder) {
+        if let (Some(line), Some(Decoder::Utf16(d))) = (self.first.replaced, &self.decoder) {
             let count = d.replaced;
             let sequences = if count == 1 { "sequence" } else { "sequences" };
             warnings.push(Warning {
@@ -368,15 +382,22 @@ impl TextStage {
     }
 }
 
-/// Notes the line of the first stretch of a kind worth a warning.
-fn note(mark: Mark, line: u64, fallback: &mut Option<u64>, replaced: &mut Option<u64>) {
-    match mark {
-        Mark::Plain => {}
-        Mark::Fallback => {
-            fallback.get_or_insert(line);
-        }
-        Mark::Replaced => {
-            replaced.get_or_insert(line);
-        }
-    }
+/// Hands decoded text on to the splitter, noting where the decoder
+/// guessed or replaced.
+///
+/// NOTE: never inlined: the decoders emit text from many places, and a
+/// copy of this behind each of them once added 45 KB to the wasm module.
+#[inline(never)]
+fn pass_on(
+    text: &str,
+    mark: Mark,
+    splitter: &mut Splitter,
+    line_ends: &mut LineEnds,
+    first: &mut FirstLines,
+    cut: Cut,
+    sink: &mut Sink<'_>,
+) {
+    let line = splitter.next_line() + u64::from(line_ends.holds_break_before(text));
+    first.note(mark, line);
+    line_ends.feed(text, &mut |text| splitter.push(text, cut, sink));
 }
