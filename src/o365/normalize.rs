@@ -521,16 +521,19 @@ fn known_data_fields(parsed: &Value) -> Map<String, Value> {
     known
 }
 
-/// `[{Name, Value}]` to `{Name: Value}`, items without a value left out.
+/// `[{Name, Value}]` to `{Name: Value}`, items without a value left out;
+/// of items with the same name, the last.
 fn name_values(items: &[Value]) -> Map<String, Value> {
-    items
-        .iter()
-        .filter_map(|item| {
-            let value = item.get("Value").filter(|value| !value.is_null())?;
-            let name = item.get("Name").and_then(scalar_string)?;
-            Some((name, value.clone()))
-        })
-        .collect()
+    let mut map = Map::new();
+    for item in items {
+        let Some(value) = item.get("Value").filter(|value| !value.is_null()) else {
+            continue;
+        };
+        if let Some(name) = item.get("Name").and_then(scalar_string) {
+            map.insert(name, value.clone());
+        }
+    }
+    map
 }
 
 /// `[{Name, OldValue, NewValue}]` to `{Name: {OldValue, NewValue}}`, with

@@ -221,10 +221,11 @@ fn single_values(fields: Object) -> Object {
         Value::Array(mut values) if values.len() == 1 => values.pop().unwrap_or(Value::Null),
         other => other,
     };
-    fields
-        .into_iter()
-        .map(|(key, value)| (key, single(value)))
-        .collect()
+    let mut flat = Object::new();
+    for (key, value) in fields {
+        flat.insert(key, single(value));
+    }
+    flat
 }
 
 /// `o365audit` holding an object, in a document that has not been through
