@@ -310,7 +310,10 @@ impl Utf16 {
             rest = tail;
         }
         let pairs = rest.chunks_exact(2);
-        self.odd = pairs.remainder().first().copied();
+        // An empty chunk keeps the byte held from the one before.
+        if !bytes.is_empty() {
+            self.odd = pairs.remainder().first().copied();
+        }
         units.extend(pairs.map(|p| self.unit([p[0], p[1]])));
         if let Some(&last) = units.last() {
             if (0xD800..0xDC00).contains(&last) {
@@ -413,6 +416,19 @@ mod tests {
             let mut d = Decoder::Utf16(Utf16::new(false));
             assert_eq!(decode_in_chunks(&mut d, &bytes, size), text);
         }
+    }
+
+    #[test]
+    fn utf16_keeps_a_cut_unit_across_an_empty_chunk() {
+        let text = "{\"a\":1}\n";
+        let bytes: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        let mut d = Decoder::Utf16(Utf16::new(false));
+        let mut out = String::new();
+        for chunk in [&bytes[..3], &[], &bytes[3..]] {
+            d.push(chunk, &mut |s, _| out.push_str(s));
+        }
+        d.finish(&mut |s, _| out.push_str(s));
+        assert_eq!(out, text);
     }
 
     #[test]
