@@ -212,6 +212,13 @@ impl NulRun {
         }
     }
 
+    /// Adds the NULs at the start of `bytes` to the run; how many.
+    pub(crate) fn take_leading(&mut self, bytes: &[u8]) -> usize {
+        let count = bytes.iter().take_while(|&&b| b == 0).count();
+        self.count += count as u64;
+        count
+    }
+
     /// Hands out the error for the run.
     pub(crate) fn report(self, sink: &mut Sink<'_>) {
         let NulRun {

@@ -76,7 +76,11 @@ pub(crate) fn sniff_bytes(head: &[u8]) -> Sniffed {
     if let Some(encoding) = utf16_without_bom(head) {
         return Sniffed::Text { encoding, bom: 0 };
     }
-    if looks_binary(head) && !starts_with_a_json_line(head) && !text_after_nul_run(head) {
+    if is_longer_nul_run(head) {
+        let what = format!("nothing but NUL bytes in the first {} bytes", head.len());
+        return Sniffed::Rejected(rejected(&what));
+    }
+    if looks_binary(head) && !starts_with_a_json_line(head) && !text_between_nul_runs(head) {
         return Sniffed::Rejected(rejected("binary data"));
     }
     Sniffed::Text {
@@ -108,13 +112,18 @@ fn magic(head: &[u8]) -> Option<&'static str> {
 
 /// UTF-16 without a byte order mark: text whose characters are nearly all
 /// ASCII has a zero in every other byte.
+///
+/// NOTE: pairs of zeros are NULs, not characters, and do not count: a
+/// zero-filled block before the text would otherwise outweigh it.
 fn utf16_without_bom(head: &[u8]) -> Option<Encoding> {
-    let pairs = head.chunks_exact(2).take(256);
+    let pairs = head
+        .chunks_exact(2)
+        .filter(|pair| pair != &[0, 0])
+        .take(256);
     let (mut low, mut high, mut count) = (0, 0, 0);
     for pair in pairs {
         count += 1;
         match (pair[0], pair[1]) {
-            (0, 0) => {}
             (_, 0) => low += 1,
             (0, _) => high += 1,
             _ => {}
@@ -143,12 +152,43 @@ fn looks_binary(head: &[u8]) -> bool {
     count > 1 && count * 32 > head.len()
 }
 
-/// Whether the data is a run of NUL bytes followed by text: the run is
-/// then one line that is not JSON, and the text is read.
-fn text_after_nul_run(head: &[u8]) -> bool {
-    let run = head.iter().take_while(|&&b| b == 0).count();
-    let rest = head.get(run..).unwrap_or_default();
-    run >= MIN_NUL_RUN && !rest.is_empty() && !looks_binary(rest)
+/// Whether the head is NULs to the end of all the sniff looks at: a run
+/// longer than a crash leaves, or a device such as `/dev/zero` that would
+/// otherwise be read as a zero-filled block without end.
+fn is_longer_nul_run(head: &[u8]) -> bool {
+    head.len() >= MAX_NUL_RUN + SNIFF_LEN && head.iter().all(|&b| b == 0)
+}
+
+/// Whether the data is text once its runs of NUL bytes are left out: a
+/// zero-filled block that a crash left, before, between or after lines,
+/// is read past as an error of its own. Data that is nothing but NULs is
+/// text too (one such error, and no records), as a single NUL is.
+fn text_between_nul_runs(head: &[u8]) -> bool {
+    if head.iter().all(|&b| b == 0) {
+        return true;
+    }
+    !looks_binary(&without_nul_runs(head))
+}
+
+/// The data without its runs of at least [`MIN_NUL_RUN`] NULs, and
+/// without one that the data's end may have cut short; other runs stay,
+/// to be judged with the rest.
+fn without_nul_runs(head: &[u8]) -> Vec<u8> {
+    let mut kept = Vec::with_capacity(head.len());
+    let mut at = 0;
+    while at < head.len() {
+        let run = head[at..].iter().take_while(|&&b| b == 0).count();
+        if run >= MIN_NUL_RUN || at + run == head.len() {
+            at += run;
+            continue;
+        }
+        let after = at + run;
+        let next_nul = head[after..].iter().position(|&b| b == 0);
+        let end = next_nul.map_or(head.len(), |k| after + k);
+        kept.extend_from_slice(&head[at..end]);
+        at = end;
+    }
+    kept
 }
 
 /// Whether the data starts with a whole line of JSON text: a record
@@ -339,7 +379,10 @@ mod tests {
             sniff_bytes(padded.as_bytes()),
             Sniffed::Rejected(_)
         ));
-        assert!(matches!(sniff_bytes(&[0; 1024]), Sniffed::Rejected(_)));
+        assert!(matches!(sniff_bytes(&[0; 1024]), Sniffed::Text { .. }));
+        assert!(matches!(sniff_bytes(&[0; 2]), Sniffed::Text { .. }));
+        let endless = vec![0; MAX_NUL_RUN + SNIFF_LEN];
+        assert!(matches!(sniff_bytes(&endless), Sniffed::Rejected(_)));
     }
 
     #[test]
@@ -351,11 +394,45 @@ mod tests {
             Sniffed::Text { .. }
         ));
         let cut = format!("{}{}", &record[..20], "\0".repeat(900));
-        assert!(matches!(sniff_bytes(cut.as_bytes()), Sniffed::Rejected(_)));
+        assert!(matches!(sniff_bytes(cut.as_bytes()), Sniffed::Text { .. }));
         let newline_taken = format!("{}{}{record}", record.trim_end(), "\0".repeat(900));
         assert!(matches!(
             sniff_bytes(newline_taken.as_bytes()),
             Sniffed::Text { .. }
+        ));
+    }
+
+    #[test]
+    fn runs_of_nuls_anywhere_in_the_first_bytes_are_left_out_of_the_judgement() {
+        let header = "RecordId,CreationDate,RecordType,Operation,UserId,AuditData\r\n";
+        let row = "1,2025-01-01,40,AlertTriggered,u@contoso.com,\"{}\"\r\n";
+        let csv = format!("{header}{}{row}{row}", "\0".repeat(200));
+        assert!(matches!(sniff_bytes(csv.as_bytes()), Sniffed::Text { .. }));
+        let record = "{\"Operation\":\"A\"}";
+        let joined = format!("{record}{}{record}\n", "\0".repeat(512));
+        assert!(matches!(
+            sniff_bytes(joined.as_bytes()),
+            Sniffed::Text { .. }
+        ));
+        let lines = format!("{}\n", "\0".repeat(100)).repeat(20);
+        assert!(matches!(
+            sniff_bytes(&lines.as_bytes()[..1024]),
+            Sniffed::Text { .. }
+        ));
+        let binary: Vec<u8> = [&[0u8; 200][..], &[1, 2, 3, 4, 5, 6], &[0; 200]].concat();
+        assert!(matches!(sniff_bytes(&binary), Sniffed::Rejected(_)));
+    }
+
+    #[test]
+    fn utf16_without_bom_after_a_run_of_nuls() {
+        let text: Vec<u8> = "{\"a\": 1}\n".bytes().flat_map(|b| [b, 0]).collect();
+        let padded = [&[0u8; 400][..], &text].concat();
+        assert!(matches!(
+            sniff_bytes(&padded),
+            Sniffed::Text {
+                encoding: Encoding::Utf16Le,
+                ..
+            }
         ));
     }
 

@@ -173,11 +173,9 @@ impl Prelude {
         }
         loop {
             if let Some(run) = &mut self.nul_run {
-                let rest = text.trim_start_matches('\0');
-                let count = (text.len() - rest.len()) as u64;
-                run.count += count;
-                self.blank_columns += count;
-                text = rest;
+                let count = run.take_leading(text.as_bytes());
+                self.blank_columns += count as u64;
+                text = &text[count..];
                 if text.is_empty() {
                     return text;
                 }
