@@ -16,9 +16,9 @@
 //! is the same either way.
 
 use csv_core::{ReadRecordResult, Reader, ReaderBuilder};
-use memchr::{memchr, memchr2, memchr3, memchr_iter};
+use memchr::{memchr, memchr2, memchr3, memchr_iter, memrchr};
 
-use super::piece::{error, from_line, too_long, Partial, Sink};
+use super::piece::{error, from_line, too_long, NulRun, Partial, Sink};
 use super::{Body, Container, Header, Piece, Row};
 
 /// Columns that only PowerShell's `Search-UnifiedAuditLog` writes.
@@ -59,6 +59,10 @@ pub(crate) struct CsvSplitter {
     replays: u32,
     stopped: bool,
     cap: usize,
+    /// A run of NUL characters not yet ended by other text.
+    nul_run: Option<NulRun>,
+    /// Bytes of the current line before the text to come.
+    line_bytes: u64,
 }
 
 /// Rows with an unterminated quote read past in one file before the rest
@@ -94,6 +98,8 @@ impl CsvSplitter {
             replays: 0,
             stopped: false,
             cap,
+            nul_run: None,
+            line_bytes: 0,
         }
     }
 
@@ -105,7 +111,63 @@ impl CsvSplitter {
         self.line
     }
 
+    /// Reads `text`, the next part of the input.
+    ///
+    /// NOTE: a run of NUL characters (a block a crash left zero-filled)
+    /// is an error of its own and ends the row it falls in, as a line
+    /// break would: the run most often took a row's line break, or lies
+    /// between rows, and the next row is then read whole.
     pub(crate) fn push(&mut self, text: &str, sink: &mut Sink<'_>) {
+        let mut at = 0;
+        while let (false, Some(k)) = (self.stopped, memchr(0, &text.as_bytes()[at..])) {
+            let nul = at + k;
+            self.read_text(&text[at..nul], sink);
+            self.count_line_bytes(&text[at..nul]);
+            at = self.nuls(text, nul, sink);
+        }
+        let rest = &text[at..];
+        if !rest.is_empty() {
+            self.end_nul_run(sink);
+            self.read_text(rest, sink);
+            self.count_line_bytes(rest);
+        }
+    }
+
+    /// Counts the NULs from `at`, the first ending the row in progress;
+    /// where they end.
+    fn nuls(&mut self, text: &str, at: usize, sink: &mut Sink<'_>) -> usize {
+        if self.nul_run.is_none() {
+            self.nul_run = Some(NulRun::starting_at(self.line, self.line_bytes + 1));
+            self.read_text("\r", sink);
+        }
+        let nuls = &text.as_bytes()[at..];
+        let count = self
+            .nul_run
+            .as_mut()
+            .map_or(0, |run| run.take_leading(nuls));
+        self.line_bytes += count as u64;
+        let end = at + count;
+        if end < text.len() {
+            self.end_nul_run(sink);
+        }
+        end
+    }
+
+    fn end_nul_run(&mut self, sink: &mut Sink<'_>) {
+        match self.nul_run.take() {
+            Some(run) if !self.stopped => run.report(sink),
+            _ => {}
+        }
+    }
+
+    fn count_line_bytes(&mut self, text: &str) {
+        self.line_bytes = match memrchr(b'\n', text.as_bytes()) {
+            Some(k) => (text.len() - k - 1) as u64,
+            None => self.line_bytes + text.len() as u64,
+        };
+    }
+
+    fn read_text(&mut self, text: &str, sink: &mut Sink<'_>) {
         let bytes = text.as_bytes();
         let mut at = 0;
         while at < bytes.len() && !self.stopped {
@@ -128,7 +190,7 @@ impl CsvSplitter {
                 // NOTE: the rest of this chunk follows the replayed text,
                 // and no row is in progress, so both are read as one.
                 replay.push_str(&text[at..]);
-                return self.push(&replay, sink);
+                return self.read_text(&replay, sink);
             }
         }
         if !self.stopped {
@@ -137,9 +199,10 @@ impl CsvSplitter {
     }
 
     pub(crate) fn finish(&mut self, sink: &mut Sink<'_>) {
+        self.end_nul_run(sink);
         self.finish_row(sink);
         while let Some(replay) = self.replay.take() {
-            self.push(&replay, sink);
+            self.read_text(&replay, sink);
             self.finish_row(sink);
         }
     }
@@ -169,6 +232,7 @@ impl CsvSplitter {
         if self.stopped {
             return;
         }
+        self.end_nul_run(sink);
         let line = match self.in_record {
             true => self.raw.line,
             false => self.line,
