@@ -101,6 +101,8 @@ pub(crate) struct JsonSplitter {
     /// In text that is not JSON between values one after another: it is
     /// one piece up to the end of its line.
     plain: bool,
+    /// In a run of NULs between values one after another, counted so far.
+    stream_nuls: Option<NulRun>,
     /// The structure broke: nothing more is read.
     stopped: bool,
     cap: usize,
@@ -122,6 +124,7 @@ impl JsonSplitter {
             piece_column: 0,
             resync: None,
             plain: false,
+            stream_nuls: None,
             stopped: false,
             cap: cut.cap,
             whole_lines: cut.whole_lines,
@@ -197,6 +200,9 @@ impl JsonSplitter {
             return self.plain_in_stream(text, from, sink);
         }
         let bytes = text.as_bytes();
+        if let Some(run) = self.stream_nuls.take() {
+            return self.nuls_in_stream(bytes, from, run, sink);
+        }
         let mut at = from;
         while let Some(event) = self.scanner.next(bytes, &mut at) {
             match event {
@@ -204,9 +210,10 @@ impl JsonSplitter {
                     let line = self.lines.at(bytes, here);
                     self.piece_column = self.lines.column(bytes, here);
                     self.piece.begin(here, line, self.piece_column + 1);
-                    if self.scanner.piece_is_top() && !matches!(bytes[here], b'{' | b'[' | b'"') {
-                        self.plain = true;
-                        return here;
+                    if self.scanner.piece_is_top() {
+                        if let Some(next) = self.between_values(bytes, here, line) {
+                            return next;
+                        }
                     }
                 }
                 Event::End(end) => {
@@ -244,6 +251,47 @@ impl JsonSplitter {
             }
         }
         bytes.len()
+    }
+
+    /// A top-level piece starting at `here` that is not a value: a byte
+    /// order mark (files joined with `cat`) is passed over, a run of NULs
+    /// is an error of its own, and other text is one piece to the end of
+    /// its line; where to read on. `None` for a value.
+    fn between_values(&mut self, bytes: &[u8], here: usize, line: u64) -> Option<usize> {
+        if matches!(bytes[here], b'{' | b'[' | b'"') {
+            return None;
+        }
+        let is_bom = bytes[here..].starts_with(BOM);
+        if is_bom || bytes[here] == 0 {
+            self.piece.discard();
+            self.scanner.resume();
+            if is_bom {
+                return Some(here + BOM.len());
+            }
+            let run = NulRun::starting_at(line, self.piece_column + 1);
+            self.stream_nuls = Some(run);
+            return Some(here);
+        }
+        self.plain = true;
+        Some(here)
+    }
+
+    /// Counts the NULs of a run between values from `from`; once it ends,
+    /// the run is an error and the values go on after it.
+    fn nuls_in_stream(
+        &mut self,
+        bytes: &[u8],
+        from: usize,
+        mut run: NulRun,
+        sink: &mut Sink<'_>,
+    ) -> usize {
+        let end = from + run.take_leading(&bytes[from..]);
+        if end == bytes.len() {
+            self.stream_nuls = Some(run);
+        } else {
+            run.report(sink);
+        }
+        end
     }
 
     /// Text that is not JSON, between values one after another (a title, a
@@ -387,6 +435,9 @@ impl JsonSplitter {
     }
 
     fn finish_stream(&mut self, sink: &mut Sink<'_>) {
+        if let Some(run) = self.stream_nuls.take() {
+            run.report(sink);
+        }
         if self.resync.is_some() {
             return;
         }
@@ -499,6 +550,11 @@ impl JsonSplitter {
             return bytes.len();
         };
         let here = from + k;
+        // NOTE: `cat` of a file without a last newline and one with a byte
+        // order mark puts the mark right after a value.
+        if bytes[here..].starts_with(BOM) {
+            return here + BOM.len();
+        }
         match bytes[here] {
             b'\n' => {
                 self.lines.newline_at(here);
@@ -649,9 +705,7 @@ impl JsonSplitter {
     /// Counts the NULs of a run from `from`; once it ends, the run is an
     /// error and the line goes on as if it started after it.
     fn nuls(&mut self, bytes: &[u8], from: usize, mut run: NulRun, sink: &mut Sink<'_>) -> usize {
-        let count = bytes[from..].iter().take_while(|&&b| b == 0).count();
-        run.count += count as u64;
-        let end = from + count;
+        let end = from + run.take_leading(&bytes[from..]);
         if end == bytes.len() {
             self.line_state = LineState::Nuls(run);
         } else {
