@@ -29,6 +29,8 @@ pub(crate) struct Gunzip {
     crc_table: CrcTable,
     /// Compressed bytes short of a whole step.
     pending: Vec<u8>,
+    /// Zero bytes after the last member.
+    padding: u64,
     failed: bool,
 }
 
@@ -40,6 +42,9 @@ enum Member {
     Body(Check),
     /// The trailer's bytes read so far, and what they must match.
     Trailer(Check, Vec<u8>),
+    /// Zero bytes where a next member would start: the padding a tape or
+    /// a block device leaves, which gzip passes over with a warning.
+    Padding,
 }
 
 /// A member's CRC-32 and length (modulo 2^32), as its trailer gives them.
@@ -57,6 +62,7 @@ impl Gunzip {
             window: vec![0; WINDOW],
             crc_table: CrcTable::new(),
             pending: Vec::with_capacity(STEP),
+            padding: 0,
             failed: false,
         }
     }
@@ -103,8 +109,14 @@ impl Gunzip {
         self.failed = true;
         match &self.member {
             Member::Header(read) if read.is_empty() => Ok(()),
+            Member::Padding => Ok(()),
             _ => Err(damaged("unexpected end of file")),
         }
+    }
+
+    /// How many zero bytes came after the last member.
+    pub(crate) fn padding(&self) -> u64 {
+        self.padding
     }
 
     fn write(&mut self, step: &[u8], out: &mut Out<'_>) -> Result<(), String> {
@@ -119,6 +131,10 @@ impl Gunzip {
     fn read(&mut self, mut step: &[u8], out: &mut Out<'_>) -> Result<(), &'static str> {
         while !step.is_empty() {
             let used = match &mut self.member {
+                Member::Header(read) if read.is_empty() && step[0] == 0 => {
+                    self.member = Member::Padding;
+                    0
+                }
                 Member::Header(read) => read_header(read, step)?,
                 Member::Body(check) => {
                     let mut check = *check;
@@ -133,11 +149,21 @@ impl Gunzip {
                     used.bytes()
                 }
                 Member::Trailer(check, read) => read_trailer(*check, read, step)?,
+                Member::Padding => self.read_padding(step)?,
             };
             step = &step[used.min(step.len())..];
             self.advance();
         }
         Ok(())
+    }
+
+    fn read_padding(&mut self, step: &[u8]) -> Result<usize, &'static str> {
+        let zeros = step.iter().take_while(|&&b| b == 0).count();
+        self.padding += zeros as u64;
+        match zeros < step.len() {
+            true => Err("data after the zero padding that ends it"),
+            false => Ok(zeros),
+        }
     }
 
     /// Moves on once a header or a trailer is whole.

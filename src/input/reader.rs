@@ -200,8 +200,19 @@ impl FileReader {
             encoding: self.text.encoding(),
             compressed: self.gzip.as_ref().map(|_| Compression::Gzip),
             container: self.text.splitter.container(),
-            warnings: self.text.warnings(),
+            warnings: self.warnings(),
         }
+    }
+
+    fn warnings(&self) -> Vec<Warning> {
+        let mut warnings = self.text.warnings();
+        if let Some(padding) = self.gzip.as_ref().map(Gunzip::padding).filter(|&p| p > 0) {
+            warnings.push(Warning {
+                line: None,
+                message: format!("{padding} zero bytes after the gzip data ignored"),
+            });
+        }
+        warnings
     }
 }
 
