@@ -544,6 +544,9 @@ def main():
     bad = gz(b"x")
     bad = bad[:10] + b"\x07" + bad[11:]
     write("damaged.ndjson.gz", first + bad + gz(compact(alert(3)).encode()))
+    # Zero bytes after the last member, as a tape or a block device pads a
+    # file: gzip passes over them with a warning.
+    write("zero-padded.ndjson.gz", gz(NDJSON.encode()) + b"\0" * 3000)
     # Stored blocks, cut in the middle of the third line.
     full = stored_gzip(NDJSON.encode())
     write("truncated.ndjson.gz", full[: 10 + 5 + len(compact(alert(1))) * 2 + 2 + 30])
@@ -566,6 +569,24 @@ def main():
     write("nul-runs-before-records-on-their-lines.ndjson", "\0" * 40 + compact(alert(1)) + "\n"
           + "\0" * 3000 + compact(alert(2)) + "\0" * 7 + compact(alert(3)) + "\n"
           + "\0" + "\n" + compact(alert(4)) + "\n")
+    # Zero-filled blocks in a Purview export: after the header in the
+    # first kilobyte, and in place of a row's line break. Each ends the
+    # row it falls in and is one error; no row is lost.
+    write("nul-runs-between-rows.csv", PURVIEW_HEADER + "\r\n" + "\0" * 200
+          + purview_row(1) + "\0" * 7 + purview_row(2) + "\r\n" + purview_row(3) + "\r\n")
+    # Pretty-printed objects with a zero-filled block before one and a
+    # byte order mark before another (files joined with `cat`).
+    objects = OBJECTS.split("}\n")
+    write("nul-run-and-bom-between-objects.json", objects[0] + "}\n" + "\0" * 300
+          + objects[1] + "}\n\ufeff" + "}\n".join(objects[2:]))
+    # Files without a last newline joined with `cat`: the next file's
+    # byte order mark right after a record.
+    write("bom-after-record.ndjson", compact(alert(1)) + "\ufeff" + compact(alert(2)) + "\n"
+          + compact(alert(3)) + "\n")
+    # UTF-16 without a byte order mark after a zero-filled block.
+    write("utf16le-after-nul-run.ndjson", b"\0" * 200 + utf16(NDJSON, "le", False))
+    # Nothing but a zero-filled block: one error, not binary data.
+    write("zero-filled.ndjson", b"\0" * 2048)
     # Binary data that starts with a run of NULs stays binary.
     write("nul-run-before-binary.bin", b"\0" * 64 + bytes(range(1, 256)) * 4)
     write("broken-row.csv", BROKEN_ROW)
