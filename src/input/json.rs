@@ -210,10 +210,8 @@ impl JsonSplitter {
                     let line = self.lines.at(bytes, here);
                     self.piece_column = self.lines.column(bytes, here);
                     self.piece.begin(here, line, self.piece_column + 1);
-                    if self.scanner.piece_is_top() {
-                        if let Some(next) = self.between_values(bytes, here, line) {
-                            return next;
-                        }
+                    if let Some(next) = self.not_a_value(bytes, here, line) {
+                        return next;
                     }
                 }
                 Event::End(end) => {
@@ -253,15 +251,17 @@ impl JsonSplitter {
         bytes.len()
     }
 
-    /// A top-level piece starting at `here` that is not a value: a byte
-    /// order mark (files joined with `cat`) is passed over, a run of NULs
-    /// is an error of its own, and other text is one piece to the end of
-    /// its line; where to read on. `None` for a value.
-    fn between_values(&mut self, bytes: &[u8], here: usize, line: u64) -> Option<usize> {
+    /// A piece starting at `here` that is not a value: a run of NULs is
+    /// an error of its own, wherever a value should start; between
+    /// top-level values a byte order mark (files joined with `cat`) is
+    /// passed over and other text is one piece to the end of its line.
+    /// Where to read on; `None` for a value.
+    fn not_a_value(&mut self, bytes: &[u8], here: usize, line: u64) -> Option<usize> {
         if matches!(bytes[here], b'{' | b'[' | b'"') {
             return None;
         }
-        let is_bom = bytes[here..].starts_with(BOM);
+        let top = self.scanner.piece_is_top();
+        let is_bom = top && bytes[here..].starts_with(BOM);
         if is_bom || bytes[here] == 0 {
             self.piece.discard();
             self.scanner.resume();
@@ -272,11 +272,11 @@ impl JsonSplitter {
             self.stream_nuls = Some(run);
             return Some(here);
         }
-        self.plain = true;
-        Some(here)
+        self.plain = top;
+        top.then_some(here)
     }
 
-    /// Counts the NULs of a run between values from `from`; once it ends,
+    /// Counts the NULs of a run where a value should start from `from`; once it ends,
     /// the run is an error and the values go on after it.
     fn nuls_in_stream(
         &mut self,
