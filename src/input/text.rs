@@ -292,6 +292,9 @@ fn judge(kept: &str, whole: bool) -> Judgement {
             None => return Judgement::Wait,
         },
     };
+    // NOTE: a run of NULs ends a CSV row, as a line break would: a
+    // zero-filled block may have taken the header's line break.
+    let header = header.split('\0').next().unwrap_or(header);
     match sniff_header(header) {
         TextKind::Csv(delimiter) => Judgement::Read(Kind::Csv(delimiter)),
         TextKind::Rejected(message) => match look_further(content, whole) {

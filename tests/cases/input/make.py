@@ -574,6 +574,13 @@ def main():
     # row it falls in and is one error; no row is lost.
     write("nul-runs-between-rows.csv", PURVIEW_HEADER + "\r\n" + "\0" * 200
           + purview_row(1) + "\0" * 7 + purview_row(2) + "\r\n" + purview_row(3) + "\r\n")
+    # A zero-filled block in place of the header's line break.
+    write("nul-run-after-header.csv", PURVIEW_HEADER + "\0" * 100 + purview_row(1) + "\r\n"
+          + purview_row(2) + "\r\n")
+    # Zero-filled blocks in an array where an element starts, in place of
+    # a comma, and before the closing bracket.
+    write("nul-runs-in-array.json", "[\n  " + compact(alert(1)) + ",\n" + "\0" * 300
+          + "  " + compact(alert(2)) + "\0" * 20 + compact(alert(3)) + "\n" + "\0" * 50 + "]\n")
     # Pretty-printed objects with a zero-filled block before one and a
     # byte order mark before another (files joined with `cat`).
     objects = OBJECTS.split("}\n")
