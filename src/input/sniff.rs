@@ -129,7 +129,10 @@ fn utf16_without_bom(head: &[u8]) -> Option<Encoding> {
             _ => {}
         }
     }
-    let most = |n: usize| count >= 1 && n * 4 >= count * 3;
+    // NOTE: one pair is not enough to judge: a zero-filled block that ends
+    // on an odd byte just before UTF-8 text makes the text's first byte
+    // look like a UTF-16 unit.
+    let most = |n: usize| count >= 2 && n * 4 >= count * 3;
     match (most(low), most(high)) {
         (true, _) => Some(Encoding::Utf16Le),
         (_, true) => Some(Encoding::Utf16Be),
@@ -421,6 +424,19 @@ mod tests {
         ));
         let binary: Vec<u8> = [&[0u8; 200][..], &[1, 2, 3, 4, 5, 6], &[0; 200]].concat();
         assert!(matches!(sniff_bytes(&binary), Sniffed::Rejected(_)));
+    }
+
+    #[test]
+    fn utf8_after_an_odd_run_of_nuls_the_sniff_barely_sees_past() {
+        let mut head = vec![0; MAX_NUL_RUN + SNIFF_LEN - 1];
+        head.push(b'{');
+        assert!(matches!(
+            sniff_bytes(&head),
+            Sniffed::Text {
+                encoding: Encoding::Utf8,
+                ..
+            }
+        ));
     }
 
     #[test]
