@@ -19,7 +19,7 @@
 //! TODO: recognize a container on a later NDJSON line too, if such files
 //! turn up (each line is then a page of a scroll).
 
-use memchr::memchr;
+use memchr::{memchr, memchr2};
 
 use super::piece::{error, from_line, too_long, Cut, Lines, NulRun, Partial, Sink};
 use super::scan::{Ending, Event, Scanner};
@@ -52,6 +52,10 @@ enum LineState {
     /// In a run of NULs at the start of a line or after a value, counted
     /// so far; what follows the run is read as if the line started there.
     Nuls(NulRun),
+    /// In a run of NULs among a line's values, counted so far: a short
+    /// one is part of the value it falls in, a zero-filled block cuts
+    /// that value off.
+    NulsInValues(NulRun),
 }
 
 /// Lines skipped after a mismatched bracket in values one after another.
@@ -103,6 +107,9 @@ pub(crate) struct JsonSplitter {
     plain: bool,
     /// In a run of NULs between values one after another, counted so far.
     stream_nuls: Option<NulRun>,
+    /// The text of the value a run of NULs on its line came in, until
+    /// the run's length says whether it cut the value off.
+    before_nuls: Option<String>,
     /// The structure broke: nothing more is read.
     stopped: bool,
     cap: usize,
@@ -125,6 +132,7 @@ impl JsonSplitter {
             resync: None,
             plain: false,
             stream_nuls: None,
+            before_nuls: None,
             stopped: false,
             cap: cut.cap,
             whole_lines: cut.whole_lines,
@@ -474,6 +482,7 @@ impl JsonSplitter {
                 LineState::AfterValue => self.after_value(bytes, at, sink),
                 LineState::Skip => self.skip_line(bytes, at),
                 LineState::Nuls(run) => self.nuls(bytes, at, run, sink),
+                LineState::NulsInValues(run) => self.nuls_in_values(text, at, run, sink),
             };
         }
         at
@@ -610,8 +619,8 @@ impl JsonSplitter {
     /// pieces.
     fn values(&mut self, text: &str, from: usize, sink: &mut Sink<'_>) -> usize {
         let bytes = text.as_bytes();
-        let newline = memchr(b'\n', &bytes[from..]).map(|k| from + k);
-        let line_bytes = &bytes[..newline.unwrap_or(bytes.len())];
+        let stop = memchr2(b'\n', 0, &bytes[from..]).map(|k| from + k);
+        let line_bytes = &bytes[..stop.unwrap_or(bytes.len())];
         let mut at = from;
         while let Some(event) = self.scanner.next(line_bytes, &mut at) {
             match event {
@@ -646,9 +655,12 @@ impl JsonSplitter {
                 Event::ArrayOpen(_) | Event::Container(..) | Event::Unclosed(_) => {}
             }
         }
-        let Some(newline) = newline else {
+        let Some(newline) = stop else {
             return bytes.len();
         };
+        if bytes[newline] == 0 {
+            return self.begin_nuls_in_values(text, newline, sink);
+        }
         self.end_values_line(text, newline, sink);
         self.lines.newline_at(newline);
         self.line_state = LineState::Start;
@@ -702,6 +714,71 @@ impl JsonSplitter {
         self.line_state = LineState::Nuls(NulRun::starting_at(line, column));
     }
 
+    /// Sets aside the text of the value in progress, if any, at the first
+    /// NUL of a run among a line's values.
+    fn begin_nuls_in_values(&mut self, text: &str, here: usize, sink: &mut Sink<'_>) -> usize {
+        let (line, column) = self.position(text.as_bytes(), here);
+        let run = NulRun::starting_at(line, column);
+        self.line_state = LineState::NulsInValues(run);
+        if !self.piece.is_open() {
+            return here;
+        }
+        let (piece_line, cap) = (self.piece.line, self.cap);
+        match self.piece.end(text, here, cap) {
+            Ok(before) => self.before_nuls = Some(before.to_string()),
+            Err(len) => {
+                self.line_error(sink, &too_long(len, cap, piece_line));
+                self.line_state = LineState::Nuls(run);
+            }
+        }
+        self.piece.clear_carried();
+        here
+    }
+
+    fn nuls_in_values(
+        &mut self,
+        text: &str,
+        from: usize,
+        mut run: NulRun,
+        sink: &mut Sink<'_>,
+    ) -> usize {
+        let end = from + run.take_leading(&text.as_bytes()[from..]);
+        if end == text.len() {
+            self.line_state = LineState::NulsInValues(run);
+        } else {
+            self.end_nuls_in_values(Some(end), run, sink);
+        }
+        end
+    }
+
+    /// A run of NULs among a line's values ended before `at`, or the text
+    /// ended in it. Between values it is an error of its own and the
+    /// values go on; in a value, a short run is part of it, while a
+    /// zero-filled block (or the end) cuts it off, and what follows is
+    /// read as if a line started there: a crash that left a record half
+    /// written and zero-filled the block after it, and then the record
+    /// written next.
+    fn end_nuls_in_values(&mut self, at: Option<usize>, run: NulRun, sink: &mut Sink<'_>) {
+        self.line_state = LineState::Values;
+        let Some(before) = self.before_nuls.take() else {
+            return run.report(sink);
+        };
+        if let (Some(at), false) = (at, run.is_block()) {
+            let nuls = "\0".repeat(run.count as usize);
+            return self.piece.reopen(before + &nuls, at);
+        }
+        let (line, column) = (self.piece.line, self.piece.column);
+        sink(Piece {
+            line,
+            column,
+            body: Body::Json(&before),
+            whole_line: false,
+        });
+        run.report(sink);
+        self.forget_values();
+        self.line_state = LineState::Start;
+    }
+
     /// Counts the NULs of a run from `from`; once it ends, the run is an
     /// error and the line goes on as if it started after it.
     fn nuls(&mut self, bytes: &[u8], from: usize, mut run: NulRun, sink: &mut Sink<'_>) -> usize {
@@ -729,6 +806,7 @@ impl JsonSplitter {
             LineState::Plain => self.emit("", 0, sink),
             LineState::Values => self.end_values_line("", 0, sink),
             LineState::Nuls(run) => run.report(sink),
+            LineState::NulsInValues(run) => self.end_nuls_in_values(None, run, sink),
             LineState::Start | LineState::AfterValue | LineState::Skip => {}
         }
     }

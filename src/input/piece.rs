@@ -79,11 +79,20 @@ impl Partial {
             return Err(len);
         }
         let tail = chunk.get(start..end).unwrap_or("");
-        if from.is_some() {
+        if self.carried.is_empty() {
             return Ok(tail);
         }
         self.carried.push_str(tail);
         Ok(&self.carried)
+    }
+
+    /// Opens again a piece that was ended early, with its text so far,
+    /// going on from `at` in the current chunk.
+    pub(crate) fn reopen(&mut self, text: String, at: usize) {
+        self.open = true;
+        self.from = Some(at);
+        self.carried_len = text.len();
+        self.carried = text;
     }
 
     /// Empties the carried text once the piece it held was handed out.
@@ -192,6 +201,11 @@ pub(crate) fn error(sink: &mut Sink<'_>, line: u64, message: String) {
     });
 }
 
+/// The shortest run of NULs taken for a zero-filled block rather than
+/// stray bytes: binary data often starts with a few NULs, and a record
+/// may hold one.
+pub(crate) const MIN_NUL_RUN: usize = 16;
+
 /// A run of NUL characters where a record or a line should start: a
 /// zero-filled block, as a crash leaves in a file that was being written.
 /// It is one error of its own, and what follows it is read.
@@ -217,6 +231,11 @@ impl NulRun {
         let count = bytes.iter().take_while(|&&b| b == 0).count();
         self.count += count as u64;
         count
+    }
+
+    /// Whether the run is long enough to be a zero-filled block.
+    pub(crate) fn is_block(&self) -> bool {
+        self.count >= MIN_NUL_RUN as u64
     }
 
     /// Hands out the error for the run.

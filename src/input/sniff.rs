@@ -1,5 +1,6 @@
 //! What a file is, judged from its first bytes and its first line.
 
+use super::piece::MIN_NUL_RUN;
 use super::Encoding;
 
 /// How many bytes are looked at before deciding the encoding, or that the
@@ -11,9 +12,6 @@ pub(crate) const SNIFF_LEN: usize = 1024;
 /// zero-filled. Well inside the 64 KB of lines that may come before a
 /// file's first JSON value.
 pub(crate) const MAX_NUL_RUN: usize = 32 * 1024;
-
-/// The shortest such run: binary data often starts with a few NULs.
-const MIN_NUL_RUN: usize = 16;
 
 /// What the reader accepts, for the messages that reject a file.
 const ACCEPTED: &str = "accepted: JSON, NDJSON, a JSON array, an \

@@ -594,6 +594,13 @@ def main():
     write("utf16le-after-nul-run.ndjson", b"\0" * 200 + utf16(NDJSON, "le", False))
     # Nothing but a zero-filled block: one error, not binary data.
     write("zero-filled.ndjson", b"\0" * 2048)
+    # A record half written when a crash zero-filled the block after it,
+    # then the record written next on the same line; a short run inside
+    # a record stays in it; a block between the elements of an array.
+    cut = compact(alert(2))[:70]
+    write("nul-block-after-cut-record.ndjson", compact(alert(1)) + "\n" + cut + "\0" * 600
+          + compact(alert(3)) + "\n" + cut + "\0" * 5 + compact(alert(2))[70:] + "\n"
+          + "[" + compact(alert(4)) + "," + "\0" * 100 + compact(alert(5)) + "]\n")
     # Binary data that starts with a run of NULs stays binary.
     write("nul-run-before-binary.bin", b"\0" * 64 + bytes(range(1, 256)) * 4)
     write("broken-row.csv", BROKEN_ROW)
