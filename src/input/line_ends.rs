@@ -2,8 +2,10 @@
 //! "CSV (Macintosh)") write them, turned into newlines before splitting.
 //!
 //! The first line ending of the text decides: a `\r` followed by anything
-//! but `\n` makes every later `\r` a newline; a `\n` or `\r\n` leaves the
-//! text as it is, at no cost after that first line.
+//! but `\n` makes every later `\r` a newline (but one in a `\r\n`, which
+//! ends its line as it is, so that a mix of the two counts lines right);
+//! a `\n` or `\r\n` leaves the text as it is, at no cost after that
+//! first line.
 //!
 //! NOTE: the raw text of a record in such a file shows `\n` where the file
 //! had `\r`. A `\r` inside a quoted CSV cell becomes `\n` too, which is what
@@ -19,8 +21,10 @@ enum Ends {
     PendingCr,
     /// `\n` or `\r\n`: the text is passed on as it is.
     Newline,
-    /// `\r` alone: each `\r` is passed on as `\n`.
+    /// `\r` alone: each `\r` but one before `\n` is passed on as `\n`.
     CarriageReturn,
+    /// The same, with a `\r` held back at the end of a chunk.
+    CarriageReturnPending,
 }
 
 #[derive(Debug, Default)]
@@ -36,6 +40,13 @@ impl LineEnds {
         match self.ends {
             Ends::Newline => out(text),
             Ends::CarriageReturn => self.translate(text, out),
+            Ends::CarriageReturnPending => {
+                if !text.is_empty() {
+                    self.ends = Ends::CarriageReturn;
+                    out(if text.starts_with('\n') { "\r" } else { "\n" });
+                    self.translate(text, out);
+                }
+            }
             Ends::PendingCr => self.after_pending(text, out),
             Ends::Unknown => self.find_first(text, out),
         }
@@ -45,12 +56,13 @@ impl LineEnds {
     /// ending: the line `text` starts on is then one past the last one
     /// passed on.
     pub(crate) fn holds_break_before(&self, text: &str) -> bool {
-        self.ends == Ends::PendingCr && !text.is_empty() && !text.starts_with('\n')
+        let pending = matches!(self.ends, Ends::PendingCr | Ends::CarriageReturnPending);
+        pending && !text.is_empty() && !text.starts_with('\n')
     }
 
     /// Passes on a `\r` still held back at the end of the text.
     pub(crate) fn finish(&mut self, out: &mut dyn FnMut(&str)) {
-        if self.ends == Ends::PendingCr {
+        if matches!(self.ends, Ends::PendingCr | Ends::CarriageReturnPending) {
             self.ends = Ends::CarriageReturn;
             out("\n");
         }
@@ -88,12 +100,21 @@ impl LineEnds {
         if !text.contains('\r') {
             return out(text);
         }
+        let (text, held) = match text.strip_suffix('\r') {
+            Some(rest) => (rest, true),
+            None => (text, false),
+        };
         self.translated.clear();
-        self.translated.extend(text.chars().map(|c| match c {
-            '\r' => '\n',
-            c => c,
-        }));
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            let crlf = c == '\r' && chars.peek().is_some_and(|&next| next == '\n');
+            self.translated
+                .push(if c == '\r' && !crlf { '\n' } else { c });
+        }
         out(&self.translated);
+        if held {
+            self.ends = Ends::CarriageReturnPending;
+        }
     }
 }
 
@@ -119,6 +140,13 @@ mod tests {
     }
 
     #[test]
+    fn crlf_after_carriage_returns_alone_ends_one_line() {
+        assert_eq!(fed(&["a\rb\r\nc\r\n"]), "a\nb\r\nc\r\n");
+        assert_eq!(fed(&["a\rb\r", "\nc\r", "d"]), "a\nb\r\nc\nd");
+        assert_eq!(fed(&["a\rb\r", "", "\n"]), "a\nb\r\n");
+    }
+
+    #[test]
     fn newlines_and_crlf_are_left_alone() {
         assert_eq!(fed(&["a\r\nb\rc\n"]), "a\r\nb\rc\n");
         assert_eq!(fed(&["a\r", "\nb\r", "c"]), "a\r\nb\rc");
@@ -127,7 +155,7 @@ mod tests {
 
     #[test]
     fn the_same_whatever_the_chunks() {
-        let text = "{\"a\":1}\r{\"b\":\"x\"}\r\r{\"c\":2}\r";
+        let text = "{\"a\":1}\r{\"b\":\"x\"}\r\r{\"c\":2}\r\n{}\r";
         let whole = fed(&[text]);
         for cut in 0..text.len() {
             assert_eq!(fed(&[&text[..cut], &text[cut..]]), whole, "cut at {cut}");

@@ -532,6 +532,10 @@ def main():
     # Line endings of old Mac programs (Excel's "CSV (Macintosh)").
     write("cr.ndjson", TRUNCATED_LINE.replace("\n", "\r"))
     write("cr-purview.csv", PURVIEW.replace("\r\n", "\r"))
+    # A first line ended by `\r` alone, later ones by `\r\n` (files
+    # joined): each `\r\n` ends one line.
+    write("cr-then-crlf.ndjson", compact(alert(1)) + "\r" + compact(alert(2)) + "\r\n"
+          + compact(alert(3)) + "\r\n" + "{bad\r\n")
 
     # Two members, the first ending inside the second record.
     data = NDJSON.encode()
