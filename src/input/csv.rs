@@ -133,18 +133,11 @@ impl CsvSplitter {
         }
     }
 
-    /// Counts the NULs from `at`, the first ending the row in progress;
-    /// where they end.
+    /// Counts the NULs from `at`; where they end.
     fn nuls(&mut self, text: &str, at: usize, sink: &mut Sink<'_>) -> usize {
-        if self.nul_run.is_none() {
-            self.nul_run = Some(NulRun::starting_at(self.line, self.line_bytes + 1));
-            self.read_text("\r", sink);
-        }
-        let nuls = &text.as_bytes()[at..];
-        let count = self
-            .nul_run
-            .as_mut()
-            .map_or(0, |run| run.take_leading(nuls));
+        let start = NulRun::starting_at(self.line, self.line_bytes + 1);
+        let run = self.nul_run.get_or_insert(start);
+        let count = run.take_leading(&text.as_bytes()[at..]);
         self.line_bytes += count as u64;
         let end = at + count;
         if end < text.len() {
@@ -153,11 +146,37 @@ impl CsvSplitter {
         end
     }
 
+    /// A run of NULs ended: it ends the row in progress, as a line break
+    /// would; but a zero-filled block in a quoted cell cut the row off (a
+    /// crash left it half written), and the row written after the block
+    /// starts afresh.
     fn end_nul_run(&mut self, sink: &mut Sink<'_>) {
-        match self.nul_run.take() {
-            Some(run) if !self.stopped => run.report(sink),
-            _ => {}
+        let Some(run) = self.nul_run.take() else {
+            return;
+        };
+        if self.stopped {
+            return;
         }
+        match run.is_block() && self.in_quoted_cell() {
+            true => self.cut_off_row(sink),
+            false => self.read_text("\r", sink),
+        }
+        if !self.stopped {
+            run.report(sink);
+        }
+    }
+
+    fn in_quoted_cell(&self) -> bool {
+        self.in_record && self.quotes % 2 == 1
+    }
+
+    fn cut_off_row(&mut self, sink: &mut Sink<'_>) {
+        let line = self.raw.line;
+        self.reader.reset();
+        self.raw.discard();
+        (self.in_record, self.overflow, self.nout, self.nend) = (false, false, 0, 0);
+        let message = format!("row cut off inside a quoted cell at line {line}");
+        error(sink, line, message);
     }
 
     fn count_line_bytes(&mut self, text: &str) {

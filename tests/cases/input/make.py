@@ -578,6 +578,10 @@ def main():
     # row it falls in and is one error; no row is lost.
     write("nul-runs-between-rows.csv", PURVIEW_HEADER + "\r\n" + "\0" * 200
           + purview_row(1) + "\0" * 7 + purview_row(2) + "\r\n" + purview_row(3) + "\r\n")
+    # A row half written, inside its quoted AuditData, when a crash
+    # zero-filled the block after it; then the row written next.
+    write("nul-block-after-cut-row.csv", PURVIEW_HEADER + "\r\n" + purview_row(1)[:150]
+          + "\0" * 600 + purview_row(2) + "\r\n" + purview_row(3) + "\r\n")
     # A zero-filled block in place of the header's line break.
     write("nul-run-after-header.csv", PURVIEW_HEADER + "\0" * 100 + purview_row(1) + "\r\n"
           + purview_row(2) + "\r\n")
