@@ -254,6 +254,11 @@ impl JsonSplitter {
                     self.unclosed(bytes, newline, sink);
                     return newline;
                 }
+                Event::Nul(here) => {
+                    let (line, column) = self.position(bytes, here);
+                    self.stream_nuls = Some(NulRun::starting_at(line, column));
+                    return here;
+                }
             }
         }
         bytes.len()
@@ -652,7 +657,8 @@ impl JsonSplitter {
                 // NOTE: a line's bytes hold no newline for a string to
                 // run into; one cut off there is a piece that does not
                 // parse.
-                Event::ArrayOpen(_) | Event::Container(..) | Event::Unclosed(_) => {}
+                Event::ArrayOpen(_) | Event::Container(..) | Event::Unclosed(_) | Event::Nul(_) => {
+                }
             }
         }
         let Some(newline) = stop else {

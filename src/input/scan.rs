@@ -41,6 +41,9 @@ pub(crate) enum Event {
     /// none, so its closing quote is missing. The scanner is lost until
     /// [`Scanner::resume`].
     Unclosed(usize),
+    /// A NUL at this offset between the keys of a container's envelope:
+    /// the start of a run that the scanner passes over as blank.
+    Nul(usize),
 }
 
 /// How the input stands when it ends.
@@ -692,6 +695,13 @@ impl Scanner {
         let keys = &mut self.keys;
         match byte {
             b' ' | b'\t' | b'\r' | b'\n' => None,
+            // NOTE: a run of NULs (a zero-filled block) or a byte order mark
+            // in an envelope would otherwise hide the key after it, and
+            // with it every record of the container.
+            // TODO: other text that is not JSON between an envelope's keys
+            // is passed over without an error.
+            0 => Some(Event::Nul(here)),
+            0xEF | 0xBB | 0xBF => None,
             b'"' if in_object && keys.state == KeyState::ExpectKey => {
                 keys.state = KeyState::InKey;
                 keys.len = 0;

@@ -489,6 +489,9 @@ def main():
     write("array.json", ARRAY)
     write("objects.json", OBJECTS)
     write("search-response.json", SEARCH_RESPONSE)
+    # A zero-filled block and a byte order mark among the envelope's keys.
+    write("search-response-nul-run-in-envelope.json",
+          SEARCH_RESPONSE.replace('  "hits": {', "\0" * 300 + "\ufeff" + '  "hits": {', 1))
     write("search-response-one-line.json", SEARCH_RESPONSE_ONE_LINE)
     write("graph-page.json", GRAPH)
     write("async-search.json", ASYNC_SEARCH)
