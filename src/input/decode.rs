@@ -178,17 +178,7 @@ impl Utf8Lines {
         }
         self.fallback_lines += 1;
         self.scratch.clear();
-        // NOTE: files joined with `cat` keep each one's byte order mark at
-        // the start of a line; read as Windows-1252 it would be `ï»¿` and
-        // spoil the record after it.
-        let rest = match rest.strip_prefix(UTF8_BOM) {
-            Some(after) => {
-                self.scratch.push('\u{FEFF}');
-                after
-            }
-            None => rest,
-        };
-        cp1252::decode_into(rest, &mut self.scratch);
+        decode_1252_keeping_boms(rest, &mut self.scratch);
         emit(&self.scratch, Mark::Fallback);
     }
 
@@ -239,6 +229,20 @@ impl Utf8Lines {
         cp1252::decode_into(bytes, &mut self.scratch);
         emit(&self.scratch, mark);
     }
+}
+
+/// Decodes a line as Windows-1252, but for each UTF-8 byte order mark in
+/// it: files joined with `cat` keep each one's mark, at the start of a
+/// line or right after a record, and read as `ï»¿` it would spoil the
+/// record after it.
+fn decode_1252_keeping_boms(bytes: &[u8], out: &mut String) {
+    let mut rest = bytes;
+    while let Some(k) = rest.windows(UTF8_BOM.len()).position(|w| w == UTF8_BOM) {
+        cp1252::decode_into(&rest[..k], out);
+        out.push('\u{FEFF}');
+        rest = &rest[k + UTF8_BOM.len()..];
+    }
+    cp1252::decode_into(rest, out);
 }
 
 /// Where the first line of `bytes` ends: at a line feed or a carriage

@@ -525,11 +525,13 @@ def main():
     # Two exports joined with `cat`, each with its byte order mark.
     write("joined-with-boms.ndjson", b"\xef\xbb\xbf" + TRUNCATED_LINE.encode()
           + b"\xef\xbb\xbf" + (compact(alert(4)) + "\n").encode())
-    # The same, the second export in Windows-1252: its byte order mark,
-    # valid UTF-8 on a line that is not, is still a byte order mark.
+    # The same, the second export in Windows-1252 and without a last
+    # newline: its byte order mark, and the third's after its record,
+    # valid UTF-8 on a line that is not, are still byte order marks.
     write("joined-with-boms-windows-1252.ndjson", b"\xef\xbb\xbf" + (compact(alert(1)) + "\n").encode()
-          + b"\xef\xbb\xbf" + (compact(alert(2)).replace('"Category"', '"DisplayName":"Ren\u00e9e","Category"')
-                                + "\n").encode("cp1252"))
+          + b"\xef\xbb\xbf" + compact(alert(2)).replace('"Category"', '"DisplayName":"Ren\u00e9e","Category"')
+                                .encode("cp1252")
+          + b"\xef\xbb\xbf" + (compact(alert(3)) + "\n").encode())
     write("crlf.ndjson", NDJSON.replace("\n", "\r\n"))
     write("crlf-objects.json", OBJECTS.replace("\n", "\r\n"))
     # Line endings of old Mac programs (Excel's "CSV (Macintosh)").
