@@ -158,9 +158,13 @@ impl JsonSplitter {
 
     pub(crate) fn push(&mut self, text: &str, sink: &mut Sink<'_>) {
         let mut at = 0;
+        let mut nul = None;
         while at < text.len() && !self.stopped {
             at = match self.mode {
-                Mode::Stream => self.stream(text, at, sink),
+                Mode::Stream => {
+                    let stop = next_nul(text.as_bytes(), at, &mut nul);
+                    self.stream(text, at, stop, sink)
+                }
                 Mode::Lines => self.lines(text, at, sink),
             };
         }
@@ -200,7 +204,9 @@ impl JsonSplitter {
         error(sink, line, message);
     }
 
-    fn stream(&mut self, text: &str, from: usize, sink: &mut Sink<'_>) -> usize {
+    /// Reads values one after another from `from`; the scanner stops at
+    /// `stop`, a NUL or the end of the text.
+    fn stream(&mut self, text: &str, from: usize, stop: usize, sink: &mut Sink<'_>) -> usize {
         if self.resync.is_some() {
             return self.resync(text.as_bytes(), from);
         }
@@ -212,13 +218,13 @@ impl JsonSplitter {
             return self.nuls_in_stream(bytes, from, run, sink);
         }
         let mut at = from;
-        while let Some(event) = self.scanner.next(bytes, &mut at) {
+        while let Some(event) = self.scanner.next(&bytes[..stop], &mut at) {
             match event {
                 Event::Start(here) => {
                     let line = self.lines.at(bytes, here);
                     self.piece_column = self.lines.column(bytes, here);
                     self.piece.begin(here, line, self.piece_column + 1);
-                    if let Some(next) = self.not_a_value(bytes, here, line) {
+                    if let Some(next) = self.not_a_value(bytes, here) {
                         return next;
                     }
                 }
@@ -254,43 +260,38 @@ impl JsonSplitter {
                     self.unclosed(bytes, newline, sink);
                     return newline;
                 }
-                Event::Nul(here) => {
-                    let (line, column) = self.position(bytes, here);
-                    self.stream_nuls = Some(NulRun::starting_at(line, column));
-                    return here;
-                }
             }
         }
-        bytes.len()
+        if stop == bytes.len() {
+            return stop;
+        }
+        let (line, column) = self.position(bytes, stop);
+        if !self.hold_piece(text, stop, sink) {
+            self.scanner.resume();
+        }
+        self.stream_nuls = Some(NulRun::starting_at(line, column));
+        stop
     }
 
-    /// A piece starting at `here` that is not a value: a run of NULs is
-    /// an error of its own, wherever a value should start; between
-    /// top-level values a byte order mark (files joined with `cat`) is
-    /// passed over and other text is one piece to the end of its line.
-    /// Where to read on; `None` for a value.
-    fn not_a_value(&mut self, bytes: &[u8], here: usize, line: u64) -> Option<usize> {
-        if matches!(bytes[here], b'{' | b'[' | b'"') {
+    /// A top-level piece starting at `here` that is not a value: a byte
+    /// order mark (files joined with `cat`) is passed over, and other
+    /// text is one piece to the end of its line. Where to read on; `None`
+    /// for a value.
+    fn not_a_value(&mut self, bytes: &[u8], here: usize) -> Option<usize> {
+        if !self.scanner.piece_is_top() || matches!(bytes[here], b'{' | b'[' | b'"') {
             return None;
         }
-        let top = self.scanner.piece_is_top();
-        let is_bom = top && bytes[here..].starts_with(BOM);
-        if is_bom || bytes[here] == 0 {
+        if bytes[here..].starts_with(BOM) {
             self.piece.discard();
             self.scanner.resume();
-            if is_bom {
-                return Some(here + BOM.len());
-            }
-            let run = NulRun::starting_at(line, self.piece_column + 1);
-            self.stream_nuls = Some(run);
-            return Some(here);
+            return Some(here + BOM.len());
         }
-        self.plain = top;
-        top.then_some(here)
+        self.plain = true;
+        Some(here)
     }
 
-    /// Counts the NULs of a run where a value should start from `from`; once it ends,
-    /// the run is an error and the values go on after it.
+    /// Counts the NULs of a run from `from`; once it ends, the values go
+    /// on after it (see [`Self::end_nuls`]).
     fn nuls_in_stream(
         &mut self,
         bytes: &[u8],
@@ -302,7 +303,15 @@ impl JsonSplitter {
         if end == bytes.len() {
             self.stream_nuls = Some(run);
         } else {
-            run.report(sink);
+            // NOTE: among an envelope's keys (a search response's, say) a
+            // zero-filled block followed by anything but a new value is
+            // passed over: taken for the end of a record, it would lose
+            // every record of the container.
+            let envelope = self.scanner.between_watched_keys();
+            let keep = envelope && !matches!(bytes[end], b'{' | b'[');
+            if self.end_nuls(Some(end), run, keep, sink) {
+                self.scanner.resume();
+            }
         }
         end
     }
@@ -449,7 +458,9 @@ impl JsonSplitter {
 
     fn finish_stream(&mut self, sink: &mut Sink<'_>) {
         if let Some(run) = self.stream_nuls.take() {
-            run.report(sink);
+            if self.end_nuls(None, run, false, sink) {
+                self.scanner.resume();
+            }
         }
         if self.resync.is_some() {
             return;
@@ -657,8 +668,7 @@ impl JsonSplitter {
                 // NOTE: a line's bytes hold no newline for a string to
                 // run into; one cut off there is a piece that does not
                 // parse.
-                Event::ArrayOpen(_) | Event::Container(..) | Event::Unclosed(_) | Event::Nul(_) => {
-                }
+                Event::ArrayOpen(_) | Event::Container(..) | Event::Unclosed(_) => {}
             }
         }
         let Some(newline) = stop else {
@@ -720,25 +730,77 @@ impl JsonSplitter {
         self.line_state = LineState::Nuls(NulRun::starting_at(line, column));
     }
 
-    /// Sets aside the text of the value in progress, if any, at the first
-    /// NUL of a run among a line's values.
     fn begin_nuls_in_values(&mut self, text: &str, here: usize, sink: &mut Sink<'_>) -> usize {
         let (line, column) = self.position(text.as_bytes(), here);
         let run = NulRun::starting_at(line, column);
-        self.line_state = LineState::NulsInValues(run);
-        if !self.piece.is_open() {
-            return here;
-        }
-        let (piece_line, cap) = (self.piece.line, self.cap);
-        match self.piece.end(text, here, cap) {
-            Ok(before) => self.before_nuls = Some(before.to_string()),
-            Err(len) => {
-                self.line_error(sink, &too_long(len, cap, piece_line));
-                self.line_state = LineState::Nuls(run);
+        self.line_state = match self.hold_piece(text, here, sink) {
+            true => LineState::NulsInValues(run),
+            false => {
+                self.forget_values();
+                LineState::Nuls(run)
             }
-        }
-        self.piece.clear_carried();
+        };
         here
+    }
+
+    /// Sets aside the text of the piece in progress, if any, at the first
+    /// NUL of a run, until the run's length says whether it cut the piece
+    /// off; false for a piece too long to keep, which is an error.
+    fn hold_piece(&mut self, text: &str, here: usize, sink: &mut Sink<'_>) -> bool {
+        if !self.piece.is_open() {
+            return true;
+        }
+        let (line, cap) = (self.piece.line, self.cap);
+        let held = match self.piece.end(text, here, cap) {
+            Ok(before) => {
+                self.before_nuls = Some(before.to_string());
+                true
+            }
+            Err(len) => {
+                error(sink, line, too_long(len, cap, line));
+                false
+            }
+        };
+        self.piece.clear_carried();
+        held
+    }
+
+    /// A run of NULs ended before `at`, or the text ended in it. Outside
+    /// a piece it is an error of its own; in one, a short run (or one to
+    /// `keep`) is part of it, while a zero-filled block (or the end) cuts
+    /// it off, and is an error of its own: a crash left a record half
+    /// written and zero-filled the block after it, and the record written
+    /// next follows. Whether a piece was cut off.
+    fn end_nuls(
+        &mut self,
+        at: Option<usize>,
+        run: NulRun,
+        keep: bool,
+        sink: &mut Sink<'_>,
+    ) -> bool {
+        let Some(before) = self.before_nuls.take() else {
+            run.report(sink);
+            return false;
+        };
+        if let (Some(at), false) = (at, run.is_block() && !keep) {
+            let nuls = "\0".repeat(run.count as usize);
+            self.piece.reopen(before + &nuls, at);
+            // NOTE: a short run in a record is reported by the record's
+            // own error; an envelope's, which is never read, needs one.
+            if keep {
+                run.report(sink);
+            }
+            return false;
+        }
+        let (line, column) = (self.piece.line, self.piece.column);
+        sink(Piece {
+            line,
+            column,
+            body: Body::Json(&before),
+            whole_line: false,
+        });
+        run.report(sink);
+        true
     }
 
     fn nuls_in_values(
@@ -757,32 +819,14 @@ impl JsonSplitter {
         end
     }
 
-    /// A run of NULs among a line's values ended before `at`, or the text
-    /// ended in it. Between values it is an error of its own and the
-    /// values go on; in a value, a short run is part of it, while a
-    /// zero-filled block (or the end) cuts it off, and what follows is
-    /// read as if a line started there: a crash that left a record half
-    /// written and zero-filled the block after it, and then the record
-    /// written next.
+    /// A run of NULs among a line's values ended (see [`Self::end_nuls`]):
+    /// after a piece it cut off, the line reads as if it started there.
     fn end_nuls_in_values(&mut self, at: Option<usize>, run: NulRun, sink: &mut Sink<'_>) {
         self.line_state = LineState::Values;
-        let Some(before) = self.before_nuls.take() else {
-            return run.report(sink);
-        };
-        if let (Some(at), false) = (at, run.is_block()) {
-            let nuls = "\0".repeat(run.count as usize);
-            return self.piece.reopen(before + &nuls, at);
+        if self.end_nuls(at, run, false, sink) {
+            self.forget_values();
+            self.line_state = LineState::Start;
         }
-        let (line, column) = (self.piece.line, self.piece.column);
-        sink(Piece {
-            line,
-            column,
-            body: Body::Json(&before),
-            whole_line: false,
-        });
-        run.report(sink);
-        self.forget_values();
-        self.line_state = LineState::Start;
     }
 
     /// Counts the NULs of a run from `from`; once it ends, the run is an
@@ -814,6 +858,19 @@ impl JsonSplitter {
             LineState::Nuls(run) => run.report(sink),
             LineState::NulsInValues(run) => self.end_nuls_in_values(None, run, sink),
             LineState::Start | LineState::AfterValue | LineState::Skip => {}
+        }
+    }
+}
+
+/// Where the next NUL at `at` or after it is in `bytes` (or its end),
+/// found once for each NUL however often it is asked.
+fn next_nul(bytes: &[u8], at: usize, found: &mut Option<usize>) -> usize {
+    match *found {
+        Some(nul) if nul >= at => nul,
+        _ => {
+            let nul = memchr(0, &bytes[at..]).map_or(bytes.len(), |k| at + k);
+            *found = Some(nul);
+            nul
         }
     }
 }

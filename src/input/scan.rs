@@ -41,9 +41,6 @@ pub(crate) enum Event {
     /// none, so its closing quote is missing. The scanner is lost until
     /// [`Scanner::resume`].
     Unclosed(usize),
-    /// A NUL at this offset between the keys of a container's envelope:
-    /// the start of a run that the scanner passes over as blank.
-    Nul(usize),
 }
 
 /// How the input stands when it ends.
@@ -487,6 +484,12 @@ impl Scanner {
         None
     }
 
+    /// Whether the scanner stands between the keys of a level it watches
+    /// for a container's records, outside any string.
+    pub(crate) fn between_watched_keys(&self) -> bool {
+        self.watched() && self.lex == Lex::Out
+    }
+
     /// Whether the scanner stands directly in a watched level.
     fn watched(&self) -> bool {
         self.watched != 0 && self.depth == self.watched
@@ -695,12 +698,10 @@ impl Scanner {
         let keys = &mut self.keys;
         match byte {
             b' ' | b'\t' | b'\r' | b'\n' => None,
-            // NOTE: a run of NULs (a zero-filled block) or a byte order mark
-            // in an envelope would otherwise hide the key after it, and
-            // with it every record of the container.
+            // NOTE: a byte order mark in an envelope would otherwise hide
+            // the key after it, and with it every record of the container.
             // TODO: other text that is not JSON between an envelope's keys
             // is passed over without an error.
-            0 => Some(Event::Nul(here)),
             0xEF | 0xBB | 0xBF => None,
             b'"' if in_object && keys.state == KeyState::ExpectKey => {
                 keys.state = KeyState::InKey;

@@ -614,6 +614,12 @@ def main():
     write("nul-block-after-cut-record.ndjson", compact(alert(1)) + "\n" + cut + "\0" * 600
           + compact(alert(3)) + "\n" + cut + "\0" * 5 + compact(alert(2))[70:] + "\n"
           + "[" + compact(alert(4)) + "," + "\0" * 100 + compact(alert(5)) + "]\n")
+    # The same in pretty-printed objects, and in an array of them.
+    pretty = [json.dumps(alert(n), indent=2) for n in (1, 2, 3)]
+    write("nul-block-after-cut-object.json", pretty[0] + "\n" + pretty[1][:210] + "\0" * 600
+          + pretty[2] + "\n")
+    write("nul-block-after-cut-element.json", "[" + pretty[0] + ",\n" + pretty[1][:210]
+          + "\0" * 600 + pretty[2] + "]\n")
     # Binary data that starts with a run of NULs stays binary.
     write("nul-run-before-binary.bin", b"\0" * 64 + bytes(range(1, 256)) * 4)
     write("broken-row.csv", BROKEN_ROW)
