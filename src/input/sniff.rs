@@ -75,7 +75,11 @@ pub(crate) fn sniff_bytes(head: &[u8]) -> Sniffed {
         return Sniffed::Text { encoding, bom: 0 };
     }
     if is_longer_nul_run(head) {
-        let what = format!("nothing but NUL bytes in the first {} bytes", head.len());
+        let what = format!(
+            "nothing but NUL bytes in the first {} bytes (a zero-filled block is read \
+             past up to {MAX_NUL_RUN} bytes before the text)",
+            head.len()
+        );
         return Sniffed::Rejected(rejected(&what));
     }
     if looks_binary(head) && !starts_with_a_json_line(head) && !text_between_nul_runs(head) {
