@@ -121,35 +121,35 @@ impl CsvSplitter {
         let mut at = 0;
         while let (false, Some(k)) = (self.stopped, memchr(0, &text.as_bytes()[at..])) {
             let nul = at + k;
-            self.read_text(&text[at..nul], sink);
-            self.count_line_bytes(&text[at..nul]);
-            at = self.nuls(text, nul, sink);
+            self.read_between_nuls(&text[at..nul], sink);
+            at = self.nuls(text, nul);
         }
-        let rest = &text[at..];
-        if !rest.is_empty() {
-            self.end_nul_run(sink);
-            self.read_text(rest, sink);
-            self.count_line_bytes(rest);
+        self.read_between_nuls(&text[at..], sink);
+    }
+
+    /// Reads text that holds no NUL: it ends the run of NULs before it.
+    fn read_between_nuls(&mut self, text: &str, sink: &mut Sink<'_>) {
+        if text.is_empty() {
+            return;
         }
+        self.end_nul_run(sink);
+        self.read_text(text, sink);
+        self.count_line_bytes(text);
     }
 
     /// Counts the NULs from `at`; where they end.
-    fn nuls(&mut self, text: &str, at: usize, sink: &mut Sink<'_>) -> usize {
+    fn nuls(&mut self, text: &str, at: usize) -> usize {
         let start = NulRun::starting_at(self.line, self.line_bytes + 1);
         let run = self.nul_run.get_or_insert(start);
         let count = run.take_leading(&text.as_bytes()[at..]);
         self.line_bytes += count as u64;
-        let end = at + count;
-        if end < text.len() {
-            self.end_nul_run(sink);
-        }
-        end
+        at + count
     }
 
-    /// A run of NULs ended: it ends the row in progress, as a line break
-    /// would; but a zero-filled block in a quoted cell cut the row off (a
-    /// crash left it half written), and the row written after the block
-    /// starts afresh.
+    /// A run of NULs ended: it ends the row in progress, as the end of
+    /// the input would; but in a quoted cell, a zero-filled block cut the
+    /// row off (a crash left it half written, and the row written after
+    /// the block starts afresh), while a few NULs are part of the cell.
     fn end_nul_run(&mut self, sink: &mut Sink<'_>) {
         let Some(run) = self.nul_run.take() else {
             return;
@@ -157,13 +157,34 @@ impl CsvSplitter {
         if self.stopped {
             return;
         }
-        match run.is_block() && self.in_quoted_cell() {
-            true => self.cut_off_row(sink),
-            false => self.read_text("\r", sink),
+        match (self.in_quoted_cell(), run.is_block()) {
+            (true, true) => self.cut_off_row(sink),
+            (true, false) => return self.read_text(&"\0".repeat(run.count as usize), sink),
+            (false, _) => self.end_row(sink),
         }
         if !self.stopped {
             run.report(sink);
         }
+    }
+
+    /// Ends the row in progress where it stands.
+    fn end_row(&mut self, sink: &mut Sink<'_>) {
+        if self.in_record {
+            self.finish_row(sink);
+            self.restart_reader();
+        }
+    }
+
+    /// Starts the CSV reader afresh after the end of a row that was not
+    /// the end of the input.
+    ///
+    /// NOTE: a fresh reader drops a byte order mark that starts what it
+    /// reads first; rows read whole without it keep theirs, so the reader
+    /// is first given a blank line, which it passes over.
+    fn restart_reader(&mut self) {
+        self.reader.reset();
+        let (mut out, mut ends) = ([0; 1], [0; 1]);
+        self.reader.read_record(b"\n", &mut out, &mut ends);
     }
 
     fn in_quoted_cell(&self) -> bool {
@@ -172,7 +193,7 @@ impl CsvSplitter {
 
     fn cut_off_row(&mut self, sink: &mut Sink<'_>) {
         let line = self.raw.line;
-        self.reader.reset();
+        self.restart_reader();
         self.raw.discard();
         (self.in_record, self.overflow, self.nout, self.nend) = (false, false, 0, 0);
         let message = format!("row cut off inside a quoted cell at line {line}");
@@ -547,9 +568,19 @@ pub(crate) fn cell_at<'a>(cells: &'a str, ends: &[usize], index: usize) -> Optio
     cells.get(start..end)
 }
 
+fn cells_count(count: usize) -> String {
+    match count {
+        1 => "1 cell".to_string(),
+        _ => format!("{count} cells"),
+    }
+}
+
 fn kind(header: Option<&Header>, cells: &str, ends: &[usize], line: u64) -> Kind {
     let first = cell_at(cells, ends, 0).unwrap_or_default();
-    if ends.len() <= 1 && first.trim().is_empty() || first.starts_with("#TYPE") {
+    // NOTE: a byte order mark alone is blank: exports joined with `cat`
+    // keep each one's.
+    let blank = first.trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}');
+    if ends.len() <= 1 && blank.is_empty() || first.starts_with("#TYPE") {
         return Kind::Structural;
     }
     let Some(header) = header else {
@@ -569,9 +600,9 @@ fn kind(header: Option<&Header>, cells: &str, ends: &[usize], line: u64) -> Kind
     match audit_data {
         Some(index) => Kind::Row(index),
         None => Kind::Error(format!(
-            "row has {} cells where the header has {}, and none of them \
+            "row has {} where the header has {}, and none of them \
              holds `AuditData`, at line {line}",
-            ends.len(),
+            cells_count(ends.len()),
             header.names.len()
         )),
     }
