@@ -767,10 +767,10 @@ impl JsonSplitter {
 
     /// A run of NULs ended before `at`, or the text ended in it. Outside
     /// a piece it is an error of its own; in one, a short run (or one to
-    /// `keep`) is part of it, while a zero-filled block (or the end) cuts
-    /// it off, and is an error of its own: a crash left a record half
-    /// written and zero-filled the block after it, and the record written
-    /// next follows. Whether a piece was cut off.
+    /// `keep`) is part of it, while a zero-filled block cuts it off, and
+    /// is an error of its own: a crash left a record half written and
+    /// zero-filled the block after it, and the record written next
+    /// follows. Whether a piece was cut off.
     fn end_nuls(
         &mut self,
         at: Option<usize>,
@@ -782,9 +782,12 @@ impl JsonSplitter {
             run.report(sink);
             return false;
         };
-        if let (Some(at), false) = (at, run.is_block() && !keep) {
+        if keep || !run.is_block() {
+            // NOTE: at the end of the text too: a line handed on whole ends
+            // there, and must be cut as the reading of chunks cuts it,
+            // where the line's newline ends the run.
             let nuls = "\0".repeat(run.count as usize);
-            self.piece.reopen(before + &nuls, at);
+            self.piece.reopen(before + &nuls, at.unwrap_or(0));
             // NOTE: a short run in a record is reported by the record's
             // own error; an envelope's, which is never read, needs one.
             if keep {
@@ -852,12 +855,17 @@ impl JsonSplitter {
     }
 
     fn finish_lines(&mut self, sink: &mut Sink<'_>) {
+        if let LineState::NulsInValues(run) = self.line_state {
+            self.end_nuls_in_values(None, run, sink);
+        }
         match self.line_state {
             LineState::Plain => self.emit("", 0, sink),
             LineState::Values => self.end_values_line("", 0, sink),
             LineState::Nuls(run) => run.report(sink),
-            LineState::NulsInValues(run) => self.end_nuls_in_values(None, run, sink),
-            LineState::Start | LineState::AfterValue | LineState::Skip => {}
+            LineState::NulsInValues(_)
+            | LineState::Start
+            | LineState::AfterValue
+            | LineState::Skip => {}
         }
     }
 }
