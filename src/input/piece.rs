@@ -249,10 +249,11 @@ impl NulRun {
             1 => "a NUL character".to_string(),
             _ => format!("a run of {count} NUL characters"),
         };
-        let message = format!(
-            "{what} skipped, a zero-filled block such as a crash leaves in a file \
-             being written, at line {line} column {column}"
-        );
+        let why = match self.is_block() {
+            true => ", a zero-filled block such as a crash leaves in a file being written,",
+            false => "",
+        };
+        let message = format!("{what} skipped{why} at line {line} column {column}");
         error(sink, line, message);
     }
 }
