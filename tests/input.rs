@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
+use m365_restricted_sender::detect::{Options, ScanReport};
 use m365_restricted_sender::input::{Body, FileReader, FileSummary, Piece};
+use m365_restricted_sender::scan::{scan, Scanner};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -176,4 +178,38 @@ fn every_fixture_file_has_expectations() {
             assert!(listed.contains(&name), "{name} has no expectations");
         }
     }
+}
+
+/// The scanner hands whole NDJSON lines to a reader that cuts them again
+/// only when they do not parse: it must cut them as the line-by-line
+/// reading of chunks does.
+#[test]
+fn every_fixture_scans_the_same_whatever_the_chunks() {
+    let json = |report: &ScanReport| serde_json::to_string(report).unwrap_or_default();
+    for case in &cases() {
+        let name = case["file"].as_str().expect("a file name");
+        let bytes = std::fs::read(Path::new("tests/cases/input").join(name))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let whole = scan(&[(name, &bytes)], Options::default()).expect("the rule compiles");
+        for (seed, max) in [(1, 1), (2, 7), (3, 300), (4, 1100), (5, 5000)] {
+            let chunked = scan_in_chunks(name, &bytes, &mut random_sizes(seed, max));
+            assert_eq!(
+                json(&chunked),
+                json(&whole),
+                "{name}: chunks of up to {max}"
+            );
+        }
+    }
+}
+
+fn scan_in_chunks(name: &str, bytes: &[u8], sizes: &mut dyn FnMut() -> usize) -> ScanReport {
+    let mut scanner = Scanner::new(Options::default()).expect("the rule compiles");
+    scanner.file(name);
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let (chunk, tail) = rest.split_at(sizes().clamp(1, rest.len()));
+        scanner.push(chunk);
+        rest = tail;
+    }
+    scanner.finish()
 }

@@ -587,6 +587,15 @@ def main():
     # zero-filled the block after it; then the row written next.
     write("nul-block-after-cut-row.csv", PURVIEW_HEADER + "\r\n" + purview_row(1)[:150]
           + "\0" * 600 + purview_row(2) + "\r\n" + purview_row(3) + "\r\n")
+    # Blocks in two rows, each inside a quoted cell, the first followed by
+    # the rest of its row's line break; and a byte order mark between two
+    # blocks after a cut row.
+    row2, row3 = purview_row(2), purview_row(3)
+    write("nul-blocks-in-two-rows.csv", PURVIEW_HEADER + "\r\n" + purview_row(1) + "\r\n"
+          + row2[:300] + "\0" * 423 + "\r\n" + row3[:250] + "\0" * 262 + row3[250:] + "\r\n"
+          + purview_row(4) + "\r\n")
+    write("bom-between-nul-blocks.csv", PURVIEW_HEADER + "\r\n" + purview_row(1)[:150]
+          + "\0" * 362 + "\ufeff" + "\0" * 238 + purview_row(2) + "\r\n" + purview_row(3) + "\r\n")
     # A zero-filled block in place of the header's line break.
     write("nul-run-after-header.csv", PURVIEW_HEADER + "\0" * 100 + purview_row(1) + "\r\n"
           + purview_row(2) + "\r\n")
@@ -614,6 +623,10 @@ def main():
     write("nul-block-after-cut-record.ndjson", compact(alert(1)) + "\n" + cut + "\0" * 600
           + compact(alert(3)) + "\n" + cut + "\0" * 5 + compact(alert(2))[70:] + "\n"
           + "[" + compact(alert(4)) + "," + "\0" * 100 + compact(alert(5)) + "]\n")
+    # A record cut off by a single NUL at the end of its line, past the
+    # first kilobyte: the NUL is a stray byte in it, not a block.
+    write("nul-ending-cut-line.ndjson", compact(alert(1)) + "\n" + compact(alert(2)) + "\n"
+          + compact(alert(3))[:50] + "\0\n" + compact(alert(4)) + "\n")
     # The same in pretty-printed objects, and in an array of them.
     pretty = [json.dumps(alert(n), indent=2) for n in (1, 2, 3)]
     write("nul-block-after-cut-object.json", pretty[0] + "\n" + pretty[1][:210] + "\0" * 600
