@@ -304,11 +304,14 @@ impl JsonSplitter {
             self.stream_nuls = Some(run);
         } else {
             // NOTE: among an envelope's keys (a search response's, say) a
-            // zero-filled block followed by anything but a new value is
-            // passed over: taken for the end of a record, it would lose
-            // every record of the container.
+            // block followed by a blank is passed over too: taken for the
+            // end of a record, it would lose every record of the container.
             let envelope = self.scanner.between_watched_keys();
-            let keep = envelope && !matches!(bytes[end], b'{' | b'[');
+            if envelope && !run.is_block() {
+                // An envelope is never read for its own errors.
+                run.report(sink);
+            }
+            let keep = goes_on(bytes[end]) || envelope && !opens_value(bytes[end]);
             if self.end_nuls(Some(end), run, keep, sink) {
                 self.scanner.resume();
             }
@@ -766,11 +769,12 @@ impl JsonSplitter {
     }
 
     /// A run of NULs ended before `at`, or the text ended in it. Outside
-    /// a piece it is an error of its own; in one, a short run (or one to
-    /// `keep`) is part of it, while a zero-filled block cuts it off, and
-    /// is an error of its own: a crash left a record half written and
-    /// zero-filled the block after it, and the record written next
-    /// follows. Whether a piece was cut off.
+    /// a piece it is an error of its own. In one, a short run is part of
+    /// it; a zero-filled block is an error of its own, and cuts the piece
+    /// off (a crash left a record half written and zero-filled the block
+    /// after it, and the record written next follows) unless told to
+    /// `keep` it, when the piece goes on after it and its own reading
+    /// finds the damage. Whether a piece was cut off.
     fn end_nuls(
         &mut self,
         at: Option<usize>,
@@ -788,9 +792,9 @@ impl JsonSplitter {
             // where the line's newline ends the run.
             let nuls = "\0".repeat(run.count as usize);
             self.piece.reopen(before + &nuls, at.unwrap_or(0));
-            // NOTE: a short run in a record is reported by the record's
-            // own error; an envelope's, which is never read, needs one.
-            if keep {
+            // NOTE: a few NULs in a record are reported by the record's
+            // own error.
+            if run.is_block() {
                 run.report(sink);
             }
             return false;
@@ -813,20 +817,27 @@ impl JsonSplitter {
         mut run: NulRun,
         sink: &mut Sink<'_>,
     ) -> usize {
-        let end = from + run.take_leading(&text.as_bytes()[from..]);
+        let bytes = text.as_bytes();
+        let end = from + run.take_leading(&bytes[from..]);
         if end == text.len() {
             self.line_state = LineState::NulsInValues(run);
         } else {
-            self.end_nuls_in_values(Some(end), run, sink);
+            self.end_nuls_in_values(Some(end), run, goes_on(bytes[end]), sink);
         }
         end
     }
 
     /// A run of NULs among a line's values ended (see [`Self::end_nuls`]):
     /// after a piece it cut off, the line reads as if it started there.
-    fn end_nuls_in_values(&mut self, at: Option<usize>, run: NulRun, sink: &mut Sink<'_>) {
+    fn end_nuls_in_values(
+        &mut self,
+        at: Option<usize>,
+        run: NulRun,
+        keep: bool,
+        sink: &mut Sink<'_>,
+    ) {
         self.line_state = LineState::Values;
-        if self.end_nuls(at, run, false, sink) {
+        if self.end_nuls(at, run, keep, sink) {
             self.forget_values();
             self.line_state = LineState::Start;
         }
@@ -856,7 +867,7 @@ impl JsonSplitter {
 
     fn finish_lines(&mut self, sink: &mut Sink<'_>) {
         if let LineState::NulsInValues(run) = self.line_state {
-            self.end_nuls_in_values(None, run, sink);
+            self.end_nuls_in_values(None, run, false, sink);
         }
         match self.line_state {
             LineState::Plain => self.emit("", 0, sink),
@@ -868,6 +879,17 @@ impl JsonSplitter {
             | LineState::Skip => {}
         }
     }
+}
+
+/// Whether the byte after a zero-filled block goes on with the piece it
+/// fell in: neither a new value's first byte nor a blank, before which a
+/// record written after the block may start.
+fn goes_on(byte: u8) -> bool {
+    !opens_value(byte) && !matches!(byte, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+fn opens_value(byte: u8) -> bool {
+    matches!(byte, b'{' | b'[')
 }
 
 /// Where the next NUL at `at` or after it is in `bytes` (or its end),

@@ -484,10 +484,10 @@ impl Scanner {
         None
     }
 
-    /// Whether the scanner stands between the keys of a level it watches
-    /// for a container's records, outside any string.
+    /// Whether the scanner stands among the keys of a level it watches
+    /// for a container's records, outside a value's string.
     pub(crate) fn between_watched_keys(&self) -> bool {
-        self.watched() && self.lex == Lex::Out
+        self.watched() && matches!(self.lex, Lex::Out | Lex::Key)
     }
 
     /// Whether the scanner stands directly in a watched level.

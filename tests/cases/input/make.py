@@ -492,6 +492,10 @@ def main():
     # A zero-filled block and a byte order mark among the envelope's keys.
     write("search-response-nul-run-in-envelope.json",
           SEARCH_RESPONSE.replace('  "hits": {', "\0" * 300 + "\ufeff" + '  "hits": {', 1))
+    # Zero-filled blocks inside an envelope's keys, at two depths.
+    write("search-response-nul-blocks-in-keys.json",
+          SEARCH_RESPONSE.replace('"timed_out"', '"timed' + "\0" * 100 + '_out"', 1)
+          .replace('"total": {"value"', '"total": {"val' + "\0" * 40 + 'ue"', 1))
     write("search-response-one-line.json", SEARCH_RESPONSE_ONE_LINE)
     write("graph-page.json", GRAPH)
     write("async-search.json", ASYNC_SEARCH)
@@ -627,12 +631,22 @@ def main():
     # first kilobyte: the NUL is a stray byte in it, not a block.
     write("nul-ending-cut-line.ndjson", compact(alert(1)) + "\n" + compact(alert(2)) + "\n"
           + compact(alert(3))[:50] + "\0\n" + compact(alert(4)) + "\n")
+    # A block inside a record that goes on after it, then one after which
+    # the next record starts.
+    write("nul-blocks-inside-and-after-record.ndjson", compact(alert(1)) + "\n"
+          + compact(alert(2))[:50] + "\0" * 100 + "x" + "\0" * 100 + compact(alert(3)) + "\n")
     # The same in pretty-printed objects, and in an array of them.
     pretty = [json.dumps(alert(n), indent=2) for n in (1, 2, 3)]
     write("nul-block-after-cut-object.json", pretty[0] + "\n" + pretty[1][:210] + "\0" * 600
           + pretty[2] + "\n")
     write("nul-block-after-cut-element.json", "[" + pretty[0] + ",\n" + pretty[1][:210]
           + "\0" * 600 + pretty[2] + "]\n")
+    # A block inside an element of a pretty-printed array, which goes on
+    # after it.
+    elements = [json.dumps(alert(n), indent=2).replace("\n", "\n  ") for n in (1, 2, 3)]
+    array = "[\n  " + ",\n  ".join(elements) + "\n]\n"
+    inside = array.index('"Operation"', array.index("000000000002"))
+    write("nul-block-inside-element.json", array[:inside] + "\0" * 200 + array[inside:])
     # Binary data that starts with a run of NULs stays binary.
     write("nul-run-before-binary.bin", b"\0" * 64 + bytes(range(1, 256)) * 4)
     write("broken-row.csv", BROKEN_ROW)
