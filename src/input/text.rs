@@ -294,18 +294,37 @@ fn judge(kept: &str, whole: bool) -> Judgement {
     };
     // NOTE: a run of NULs ends a CSV row, as a line break would: a
     // zero-filled block may have taken the header's line break.
-    let header = header.split('\0').next().unwrap_or(header);
-    match sniff_header(header) {
-        TextKind::Csv(delimiter) => Judgement::Read(Kind::Csv(delimiter)),
-        TextKind::Rejected(message) => match look_further(content, whole) {
-            Some(Ok((start, kind))) => {
-                let len = kept.len() - content.len() + start;
-                Judgement::After(Lead { len }, kind)
-            }
-            Some(Err(())) => Judgement::Wait,
-            None => Judgement::Rejected(line, message),
-        },
+    let first_row = header.split('\0').next().unwrap_or(header);
+    let message = match sniff_header(first_row) {
+        TextKind::Csv(delimiter) => return Judgement::Read(Kind::Csv(delimiter)),
+        TextKind::Rejected(message) => message,
+    };
+    let lead = kept.len() - content.len();
+    if let Some((start, delimiter)) = header_after_nuls(header) {
+        let len = lead + offset_in(content, header) + start;
+        return Judgement::After(Lead { len }, Kind::Csv(delimiter));
     }
+    match look_further(content, whole) {
+        Some(Ok((start, kind))) => Judgement::After(Lead { len: lead + start }, kind),
+        Some(Err(())) => Judgement::Wait,
+        None => Judgement::Rejected(line, message),
+    }
+}
+
+/// A CSV header after the last run of NULs on `line`: a header half
+/// written when a crash zero-filled the block after it, and then written
+/// again. Where it starts in the line, and its delimiter.
+fn header_after_nuls(line: &str) -> Option<(usize, u8)> {
+    let start = line.rfind('\0')? + 1;
+    match sniff_header(line[start..].trim_end_matches('\r')) {
+        TextKind::Csv(delimiter) => Some((start, delimiter)),
+        TextKind::Rejected(_) => None,
+    }
+}
+
+/// Where `part`, a slice of `text`, starts in it.
+fn offset_in(text: &str, part: &str) -> usize {
+    (part.as_ptr() as usize).saturating_sub(text.as_ptr() as usize)
 }
 
 /// Looks past the first line for a line that starts a JSON value or is a

@@ -600,6 +600,10 @@ def main():
           + purview_row(4) + "\r\n")
     write("bom-between-nul-blocks.csv", PURVIEW_HEADER + "\r\n" + purview_row(1)[:150]
           + "\0" * 362 + "\ufeff" + "\0" * 238 + purview_row(2) + "\r\n" + purview_row(3) + "\r\n")
+    # A header half written when a crash zero-filled the block after it,
+    # then written again on the same line.
+    write("header-after-nul-block.csv", PURVIEW_HEADER[:30] + "\0" * 100 + PURVIEW_HEADER + "\r\n"
+          + purview_row(1) + "\r\n" + purview_row(2) + "\r\n")
     # A zero-filled block in place of the header's line break.
     write("nul-run-after-header.csv", PURVIEW_HEADER + "\0" * 100 + purview_row(1) + "\r\n"
           + purview_row(2) + "\r\n")
