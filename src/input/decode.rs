@@ -8,6 +8,7 @@
 use memchr::{memchr2, memrchr2};
 
 use super::cp1252;
+use super::piece::MIN_NUL_RUN;
 
 /// How far into a line, from its first non-ASCII byte, the UTF-8 decoder
 /// waits to judge the whole line. A longer line that is not UTF-8 is
@@ -275,6 +276,13 @@ fn emit_valid(bytes: &[u8], emit: &mut Emit<'_>) {
     }
 }
 
+/// Whether a unit is a line break, a blank, a quote or a bracket with its
+/// bytes shifted by one.
+fn is_shifted(unit: u16) -> bool {
+    let [high, low] = unit.to_be_bytes();
+    low == 0 && matches!(high, b'{' | b'[' | b'"' | b'\n' | b'\r' | b' ' | b'\t')
+}
+
 fn emit_str(text: &str, mark: Mark, emit: &mut Emit<'_>) {
     if !text.is_empty() {
         emit(text, mark);
@@ -282,15 +290,20 @@ fn emit_str(text: &str, mark: Mark, emit: &mut Emit<'_>) {
 }
 
 /// UTF-16 in either byte order; an unpaired surrogate becomes U+FFFD.
-// TODO: a zero-filled block of an odd number of bytes after the first
-// (a crash rarely leaves one: blocks are even) shifts every unit after
-// it by a byte, and the rest of the file reads as damaged records; the
-// units after a run of zeros could be realigned on the side where their
-// zero bytes fall, as the sniff does at the file's start.
+///
+/// NOTE: a zero-filled block of an odd number of bytes (rare: blocks are
+/// even) would shift every unit after it by a byte. After a block, a unit
+/// that reads as a line break, a space, a quote or a bracket shifted by a
+/// byte (U+0A00, U+7B00...) is taken for one, and the units are paired
+/// again a byte on.
+// TODO: text after an odd block that starts otherwise (a CSV row's digits)
+// is still read shifted: its shifted units are common CJK characters.
 pub(crate) struct Utf16 {
     big_endian: bool,
     /// A byte of a code unit cut by the chunk's end.
     odd: Option<u8>,
+    /// Zero units in a row just before.
+    zeros: usize,
     /// A high surrogate cut from its low half by the chunk's end.
     high: Option<u16>,
     out: String,
@@ -303,6 +316,7 @@ impl Utf16 {
         Utf16 {
             big_endian,
             odd: None,
+            zeros: 0,
             high: None,
             out: String::new(),
             replaced: 0,
@@ -314,16 +328,22 @@ impl Utf16 {
         units.extend(self.high.take());
         let mut rest = bytes;
         if let (Some(first), Some((&second, tail))) = (self.odd, rest.split_first()) {
-            units.push(self.unit([first, second]));
             self.odd = None;
-            rest = tail;
+            if self.read_pair([first, second], &mut units) {
+                rest = tail;
+            }
         }
-        let pairs = rest.chunks_exact(2);
+        let mut at = 0;
+        while let Some(pair) = rest.get(at..at + 2) {
+            at += match self.read_pair([pair[0], pair[1]], &mut units) {
+                true => 2,
+                false => 1,
+            };
+        }
         // An empty chunk keeps the byte held from the one before.
         if !bytes.is_empty() {
-            self.odd = pairs.remainder().first().copied();
+            self.odd = rest.get(at).copied();
         }
-        units.extend(pairs.map(|p| self.unit([p[0], p[1]])));
         if let Some(&last) = units.last() {
             if (0xD800..0xDC00).contains(&last) {
                 self.high = units.pop();
@@ -338,6 +358,27 @@ impl Utf16 {
             units.push(0xDC00);
         }
         self.decode(&units, emit);
+    }
+
+    /// Reads the unit of `pair`; false when only its first byte was
+    /// taken, the pair being shifted by a byte after a zero-filled block.
+    fn read_pair(&mut self, pair: [u8; 2], units: &mut Vec<u16>) -> bool {
+        let unit = self.unit(pair);
+        if self.zeros >= MIN_NUL_RUN / 2 && is_shifted(unit) {
+            self.zeros = 0;
+            // Big-endian, the byte taken is the unit's low byte, whose
+            // zero high byte the block's last unit took.
+            if self.big_endian {
+                units.push(u16::from(pair[0]));
+            }
+            return false;
+        }
+        self.zeros = match unit {
+            0 => self.zeros + 1,
+            _ => 0,
+        };
+        units.push(unit);
+        true
     }
 
     fn unit(&self, pair: [u8; 2]) -> u16 {

@@ -622,6 +622,11 @@ def main():
           + compact(alert(3)) + "\n")
     # UTF-16 without a byte order mark after a zero-filled block.
     write("utf16le-after-nul-run.ndjson", b"\0" * 200 + utf16(NDJSON, "le", False))
+    # A zero-filled block of an odd number of bytes between the records of
+    # UTF-16 in either byte order: the units after it are paired again.
+    for order in ("le", "be"):
+        write(f"utf16{order}-odd-nul-block.ndjson", utf16(compact(alert(1)) + "\n", order, True)
+              + b"\0" * 33 + utf16(compact(alert(2)) + "\n" + compact(alert(3)) + "\n", order, False))
     # Nothing but a zero-filled block: one error, not binary data.
     write("zero-filled.ndjson", b"\0" * 2048)
     # A record half written when a crash zero-filled the block after it,
