@@ -114,9 +114,10 @@ impl CsvSplitter {
     /// Reads `text`, the next part of the input.
     ///
     /// NOTE: a run of NUL characters (a block a crash left zero-filled)
-    /// is an error of its own and ends the row it falls in, as a line
-    /// break would: the run most often took a row's line break, or lies
-    /// between rows, and the next row is then read whole.
+    /// is not given to the CSV reader: it is an error of its own and, once
+    /// the text after it shows where it ends, ends the row it falls in
+    /// (see [`Self::end_nul_run`]): the run most often took a row's line
+    /// break, or lies between rows, and the next row is then read whole.
     pub(crate) fn push(&mut self, text: &str, sink: &mut Sink<'_>) {
         let mut at = 0;
         while let (false, Some(k)) = (self.stopped, memchr(0, &text.as_bytes()[at..])) {

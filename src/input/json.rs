@@ -501,7 +501,7 @@ impl JsonSplitter {
                 LineState::AfterValue => self.after_value(bytes, at, sink),
                 LineState::Skip => self.skip_line(bytes, at),
                 LineState::Nuls(run) => self.nuls(bytes, at, run, sink),
-                LineState::NulsInValues(run) => self.nuls_in_values(text, at, run, sink),
+                LineState::NulsInValues(run) => self.nuls_in_values(bytes, at, run, sink),
             };
         }
         at
@@ -812,14 +812,13 @@ impl JsonSplitter {
 
     fn nuls_in_values(
         &mut self,
-        text: &str,
+        bytes: &[u8],
         from: usize,
         mut run: NulRun,
         sink: &mut Sink<'_>,
     ) -> usize {
-        let bytes = text.as_bytes();
         let end = from + run.take_leading(&bytes[from..]);
-        if end == text.len() {
+        if end == bytes.len() {
             self.line_state = LineState::NulsInValues(run);
         } else {
             self.end_nuls_in_values(Some(end), run, goes_on(bytes[end]), sink);

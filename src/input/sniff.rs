@@ -167,11 +167,9 @@ fn is_longer_nul_run(head: &[u8]) -> bool {
 /// Whether the data is text once its runs of NUL bytes are left out: a
 /// zero-filled block that a crash left, before, between or after lines,
 /// is read past as an error of its own. Data that is nothing but NULs is
-/// text too (one such error, and no records), as a single NUL is.
+/// text too (one such error, and no records), as a single NUL is: nothing
+/// is left of it to look binary.
 fn text_between_nul_runs(head: &[u8]) -> bool {
-    if head.iter().all(|&b| b == 0) {
-        return true;
-    }
     !looks_binary(&without_nul_runs(head))
 }
 
